@@ -1,0 +1,1 @@
+"""The hotline service: wiring, API, case store and command line."""

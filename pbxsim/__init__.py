@@ -1,0 +1,1 @@
+"""A loopback PBX simulator speaking Asterisk's ARI (HTTP + WebSocket) and AMI (TCP)."""

@@ -1,0 +1,1 @@
+"""Pure routing policy for the hotline: events in, decisions out, time as an argument."""
