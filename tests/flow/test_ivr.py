@@ -1,0 +1,81 @@
+"""The IVR a caller hears: what they press, or do not press, decides language, region and danger."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from callcenter.flow.ivr import IvrConfig, IvrFinished, IvrMachine, PlayPrompts
+
+CONFIG = IvrConfig(digit_timeout=5.0, attempts=2, prefix_table={"+8424": "HN", "+8428": "AG"})
+
+
+def finished(actions: list[IvrFinished | PlayPrompts]) -> IvrFinished:
+    assert len(actions) == 1
+    assert isinstance(actions[0], IvrFinished)
+    return actions[0]
+
+
+def test_caller_chooses_language_and_region() -> None:
+    ivr = IvrMachine(CONFIG, caller_number="+84901234567")
+    assert ivr.start(0.0) == [PlayPrompts(("welcome", "danger", "choose-language"))]
+    assert ivr.on_digit("3", 1.0) == [PlayPrompts(("choose-region",))]
+    answers = finished(ivr.on_digit("2", 2.0)).answers
+    assert (answers.language, answers.home_centre, answers.danger) == ("km", "DN", False)
+    assert answers.language_chosen and answers.region_chosen
+
+
+def test_danger_digit_ends_the_ivr_at_once_at_any_step() -> None:
+    ivr = IvrMachine(CONFIG)
+    ivr.start(0.0)
+    answers = finished(ivr.on_digit("9", 0.5)).answers
+    assert answers.danger
+    assert answers.language == "vi"
+    ivr2 = IvrMachine(CONFIG)
+    ivr2.start(0.0)
+    ivr2.on_digit("2", 1.0)
+    answers2 = finished(ivr2.on_digit("9", 2.0)).answers
+    assert answers2.danger and answers2.language == "en"
+
+
+def test_silence_gives_vietnamese_and_region_from_number_prefix() -> None:
+    ivr = IvrMachine(CONFIG, caller_number="+842838001234")
+    ivr.start(0.0)
+    assert ivr.on_timeout(4.9) == []  # not yet
+    assert ivr.on_timeout(5.0) == [PlayPrompts(("danger", "choose-language"))]  # once more
+    assert ivr.on_timeout(10.0) == [PlayPrompts(("choose-region",))]
+    ivr.on_timeout(15.0)
+    answers = finished(ivr.on_timeout(20.0)).answers
+    assert (answers.language, answers.home_centre, answers.danger) == ("vi", "AG", False)
+    assert not answers.language_chosen and not answers.region_chosen
+
+
+def test_silence_and_unknown_number_go_to_the_national_pool() -> None:
+    ivr = IvrMachine(IvrConfig(attempts=1, digit_timeout=1.0), caller_number=None)
+    ivr.start(0.0)
+    ivr.on_timeout(1.0)
+    answers = finished(ivr.on_timeout(2.0)).answers
+    assert answers.home_centre is None
+
+
+def test_wrong_digit_repeats_the_menu_then_takes_the_default() -> None:
+    ivr = IvrMachine(CONFIG)
+    ivr.start(0.0)
+    assert ivr.on_digit("7", 1.0) == [PlayPrompts(("danger", "choose-language"))]
+    assert ivr.on_digit("8", 2.0) == [PlayPrompts(("choose-region",))]
+    assert finished(ivr.on_digit("0", 3.0)).answers.home_centre is None
+    assert ivr.on_digit("1", 4.0) == []  # finished: later digits change nothing
+
+
+def test_longest_prefix_wins() -> None:
+    config = IvrConfig(prefix_table={"+84": "DN", "+8424": "HN"})
+    assert config.region_for_number("+842412345") == "HN"
+    assert config.region_for_number("+84512345") == "DN"
+    assert config.region_for_number("") is None
+
+
+def test_danger_digit_cannot_be_a_menu_choice() -> None:
+    with pytest.raises(ValidationError, match="reserved"):
+        IvrConfig(language_menu={"9": "vi"})
+    with pytest.raises(ValidationError, match="one DTMF digit"):
+        IvrConfig(region_menu={"12": "HN"})
