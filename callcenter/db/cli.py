@@ -26,6 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     rev = sub.add_parser("revision", help="create a new migration (developers)")
     rev.add_argument("-m", "--message", required=True)
     rev.add_argument("--autogenerate", action="store_true")
+    rev.add_argument("--rev-id", help='e.g. "0003_case_store" (file v0003_case_store.py)')
 
 
 def _url(args: argparse.Namespace) -> str:
@@ -53,7 +54,9 @@ def run(args: argparse.Namespace) -> int:
             print("\n".join(revs) if revs else "(empty database / cơ sở dữ liệu trống)")
         elif action == "revision":
             cfg = migrate.alembic_config(url)
-            command.revision(cfg, message=args.message, autogenerate=args.autogenerate)
+            command.revision(
+                cfg, message=args.message, autogenerate=args.autogenerate, rev_id=args.rev_id
+            )
         return 0
     except (OSError, ValueError) as exc:
         print(f"callcenter db {action}: error / lỗi: {exc}", file=sys.stderr)

@@ -26,6 +26,7 @@ def alembic_config(url: str | None = None) -> Config:
     """An Alembic ``Config`` pointing at callcenter/db/migrations (no alembic.ini needed)."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("file_template", "v%%(rev)s")
     if url is not None:
         cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg

@@ -8,11 +8,12 @@ in which case an async engine is created here. SQLite gets ``render_as_batch`` s
 from __future__ import annotations
 
 import asyncio
+from typing import Any, Literal
 
 from alembic import context
 from sqlalchemy import Connection
 
-from callcenter.db.base import Base
+from callcenter.db.base import Base, UTCDateTime
 from callcenter.db.engine import make_engine
 from callcenter.db.migrate import import_all_models
 
@@ -21,12 +22,20 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
+    """Render our UTCDateTime as plain ``sa.DateTime(timezone=True)`` in new revisions."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def _configure_and_run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,0 +1,1 @@
+"""Call records: one row per call, written idempotently through a durable outbox (docs/calls.md)."""

@@ -1,0 +1,59 @@
+"""Code lists of the call records: how a call ended, how an offer ended, where records came from."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class CallOutcome(StrEnum):
+    """How a call ended (one per call)."""
+
+    ANSWERED = "answered"
+    ABANDONED_IVR = "abandoned_ivr"  # caller hung up before the IVR was done
+    ABANDONED_QUEUE = "abandoned_queue"  # hung up while waiting, no phone ringing
+    ABANDONED_RINGING = "abandoned_ringing"  # hung up while a counsellor's phone was ringing
+    CALLBACK_REQUESTED = "callback_requested"  # left a callback request instead of waiting
+    NO_COUNSELLOR = "no_counsellor"  # max wait / queue cap: message with emergency numbers
+    SENT_TO_FALLBACK = "sent_to_fallback"  # the service handed the call to the dialplan fallback
+    FALLBACK_ANSWERED = "fallback_answered"  # fallback queue answered it (service was down)
+    FALLBACK_ABANDONED = "fallback_abandoned"  # caller left the fallback queue unanswered
+    FAILED = "failed"  # technical failure, the call ended without reaching anybody
+
+
+ANSWERED_OUTCOMES = frozenset({CallOutcome.ANSWERED, CallOutcome.FALLBACK_ANSWERED})
+ABANDONED_OUTCOMES = frozenset(
+    {
+        CallOutcome.ABANDONED_QUEUE,
+        CallOutcome.ABANDONED_RINGING,
+        CallOutcome.FALLBACK_ABANDONED,
+    }
+)
+
+
+class OfferOutcome(StrEnum):
+    """How one offer (a counsellor's phone ringing for the call) ended."""
+
+    ANSWERED = "answered"
+    NO_ANSWER = "no_answer"
+    BUSY = "busy"
+    UNREACHABLE = "unreachable"
+    DECLINED = "declined"
+    CALLER_HUNG_UP = "caller_hung_up"  # the caller left while this phone rang
+    CANCELLED = "cancelled"  # the service withdrew the offer (another counsellor took it)
+
+
+class HangupBy(StrEnum):
+    CALLER = "caller"
+    COUNSELLOR = "counsellor"
+    SYSTEM = "system"
+    UNKNOWN = "unknown"
+
+
+class TransferKind(StrEnum):
+    BLIND = "blind"
+    CONSULT = "consult"
+
+
+class RecordSource(StrEnum):
+    SERVICE = "service"  # written from the call flow's facts
+    FALLBACK_IMPORT = "fallback_import"  # imported from Asterisk's CDR / queue_log
