@@ -25,7 +25,9 @@ def test_the_history_has_exactly_one_head() -> None:
     assert len(migrate.heads()) == 1, f"merge the branches: {migrate.heads()}"
 
 
-async def test_upgrade_downgrade_upgrade_round_trip(db_url: str) -> None:
+@pytest.mark.parametrize("empty_db_url", ["sqlite", "postgres"], indirect=True)
+async def test_upgrade_downgrade_upgrade_round_trip(empty_db_url: str) -> None:
+    db_url = empty_db_url
     assert await migrate.current(db_url) == ()
     await migrate.upgrade(db_url)
     assert await migrate.current(db_url) == migrate.heads()
