@@ -1,0 +1,125 @@
+"""The engine's own mutable records. Never handed out: snapshots are ``model.CallView`` etc."""
+
+from __future__ import annotations
+
+from routing.model import CallStatus, CounsellorState, Gender, GenderWish, Priority
+
+# Queue key of a call queue: (reach, relaxed, language, gender). reach is a centre code, or
+# NATIONAL for calls every centre may take; relaxed queues have language "" (any language).
+QueueKey = tuple[str, bool, str, str]
+# Pool key of a counsellor pool: (centre, language, gender).
+PoolKey = tuple[str, str, str]
+
+NATIONAL = "*"
+NO_WISH = GenderWish.NONE.value
+
+
+class Call:
+    """A call in the engine, from arrival until it ends (or the caller leaves)."""
+
+    __slots__ = (
+        "answered_at",
+        "arrived_at",
+        "call_id",
+        "callback",
+        "counsellor_id",
+        "gender_insist",
+        "gender_relaxed",
+        "gender_wish",
+        "home",
+        "language",
+        "language_relaxed",
+        "offered",
+        "priority",
+        "qtoken",
+        "queues",
+        "rank",
+        "ring_token",
+        "seq",
+        "status",
+        "tried",
+        "uid",
+        "widened",
+    )
+
+    def __init__(
+        self,
+        *,
+        call_id: str,
+        uid: int,
+        arrived_at: float,
+        rank: float,
+        home: str | None,
+        language: str,
+        gender_wish: GenderWish,
+        gender_insist: bool,
+        priority: Priority,
+        callback: bool,
+    ) -> None:
+        self.call_id = call_id
+        self.uid = uid  # unique per arrival; the token of this call's timers
+        self.seq = uid  # arrival order: the tie-break within equal ranks
+        self.arrived_at = arrived_at
+        self.rank = rank  # arrived_at - Policy.lead(priority); smaller ranks first
+        self.home = home
+        self.language = language
+        self.gender_wish = gender_wish
+        self.gender_insist = gender_insist
+        self.priority = priority
+        self.callback = callback
+        self.status = CallStatus.WAITING
+        self.widened = home is None
+        self.language_relaxed = False
+        self.gender_relaxed = False
+        self.tried: list[str] = []
+        self.counsellor_id: str | None = None
+        self.answered_at: float | None = None
+        self.qtoken = -1  # token of its live queue entries; -1 = in no queue
+        self.queues: list[QueueKey] = []
+        self.ring_token = -1
+        self.offered: set[str] = set()  # callback offers made (membership only)
+
+    @property
+    def home_key(self) -> str:
+        return NATIONAL if self.home is None else self.home
+
+
+class Counsellor:
+    """A counsellor (or, before the first log-in, just a phone the engine has heard of)."""
+
+    __slots__ = (
+        "call_id",
+        "calls_handled",
+        "centre",
+        "counsellor_id",
+        "gender",
+        "idle_since",
+        "languages",
+        "pause_reason",
+        "pending_pause",
+        "phone_busy",
+        "phone_registered",
+        "pools",
+        "ptoken",
+        "state",
+        "wrap_token",
+        "wrap_until",
+    )
+
+    def __init__(self, counsellor_id: str) -> None:
+        self.counsellor_id = counsellor_id
+        self.centre: str | None = None
+        self.languages: frozenset[str] = frozenset()
+        self.gender: Gender | None = None
+        self.state = CounsellorState.OFFLINE
+        self.idle_since: float | None = None
+        self.calls_handled = 0
+        self.pause_reason: str | None = None
+        self.pending_pause: str | None = None
+        self.phone_registered: bool | None = None  # None: never reported
+        self.phone_busy = False
+        self.call_id: str | None = None
+        self.wrap_until: float | None = None
+        self.wrap_token = -1
+        self.ptoken = -1  # token of its live pool entries; -1 = in no pool
+        self.pools: list[PoolKey] = []
