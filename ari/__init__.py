@@ -1,1 +1,73 @@
-"""Typed async client for the Asterisk REST Interface (ARI)."""
+"""Typed async client for the Asterisk REST Interface (ARI).
+
+One :class:`AriClient` per Asterisk node: REST resources (``channels``, ``bridges``,
+``endpoints``, ``playbacks``, ``applications``, ``asterisk``, ``device_states``, ``sounds``) over
+one shared ``httpx.AsyncClient``, and :meth:`AriClient.event_stream` for typed events over the
+``/ari/events`` WebSocket with reconnection. See docs/ari.md.
+"""
+
+from ari.client import AriClient
+from ari.config import AriConfig
+from ari.dedup import Deduplicator, event_key
+from ari.errors import (
+    ApplicationNotFound,
+    AriBadRequest,
+    AriConflict,
+    AriConnectionError,
+    AriError,
+    AriForbidden,
+    AriHttpError,
+    AriNotFound,
+    AriProtocolError,
+    AriServerError,
+    AriUnauthorized,
+    AriUnavailable,
+    AriUnprocessable,
+    BridgeNotFound,
+    ChannelNotFound,
+    DeviceStateNotFound,
+    EndpointNotFound,
+    PlaybackNotFound,
+    RecordingNotFound,
+)
+from ari.events import EVENT_MODELS, AriEvent, MalformedFrameError, UnknownEvent, parse_event
+from ari.lifecycle import StreamConnected, StreamDisconnected, StreamEvent, StreamStopped
+from ari.stream import EventStream, StreamItem, StreamStats
+
+__all__ = [
+    "EVENT_MODELS",
+    "ApplicationNotFound",
+    "AriBadRequest",
+    "AriClient",
+    "AriConfig",
+    "AriConflict",
+    "AriConnectionError",
+    "AriError",
+    "AriEvent",
+    "AriForbidden",
+    "AriHttpError",
+    "AriNotFound",
+    "AriProtocolError",
+    "AriServerError",
+    "AriUnauthorized",
+    "AriUnavailable",
+    "AriUnprocessable",
+    "BridgeNotFound",
+    "ChannelNotFound",
+    "Deduplicator",
+    "DeviceStateNotFound",
+    "EndpointNotFound",
+    "EventStream",
+    "MalformedFrameError",
+    "PlaybackNotFound",
+    "RecordingNotFound",
+    "StreamConnected",
+    "StreamDisconnected",
+    "StreamEvent",
+    "StreamItem",
+    "StreamStats",
+    "StreamStopped",
+    "UnknownEvent",
+    "event_key",
+    "parse_event",
+]
