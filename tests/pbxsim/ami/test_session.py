@@ -1,0 +1,100 @@
+"""AMI sessions against the simulator: the byte formats of the recordings."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from tests.pbxsim.ami.amiclient import AmiClient, name_of
+from tests.pbxsim.ami.conftest import Sim
+
+RECORDINGS = Path(__file__).resolve().parents[2] / "fixtures" / "asterisk" / "recordings"
+
+
+async def test_banner_login_fullybooted_and_successfulauth(sim: Sim) -> None:
+    client = await AmiClient.connect(sim.ami.port)
+    assert client.banner == b"Asterisk Call Manager/11.0.0\r\n"
+    response, booted = await client.login()
+    assert response == [
+        ("Response", "Success"),
+        ("ActionID", "login-1"),
+        ("Message", "Authentication accepted"),
+    ]
+    assert [k for k, _ in booted] == ["Event", "Privilege", "Uptime", "LastReload", "Status"]
+    assert booted[-1] == ("Status", "Fully Booted")
+    auth = await client.read_message()
+    assert name_of(auth) == "Event:SuccessfulAuth"
+    assert dict(auth)["AccountID"] == "lab"
+    await client.close()
+
+
+async def test_wrong_secret_is_refused_exactly_as_asterisk_and_the_socket_closes(sim: Sim) -> None:
+    client = await AmiClient.connect(sim.ami.port)
+    client.send(
+        [
+            ("Action", "Login"),
+            ("ActionID", "login-1"),
+            ("Username", "lab"),
+            ("Secret", "wrong"),
+            ("Events", "on"),
+        ]
+    )
+    client.send([("Action", "Ping"), ("ActionID", "ping-2")])
+    rest = await asyncio.wait_for(client.reader.read(), 5)
+    recorded = (RECORDINGS / "ami-login-failure.raw").read_bytes()
+    assert client.banner + rest == recorded  # the Ping is never answered
+    await client.close()
+
+
+async def test_actions_before_login_are_denied(sim: Sim) -> None:
+    client = await AmiClient.connect(sim.ami.port)
+    client.send([("Action", "CoreShowChannels"), ("ActionID", "x-1")])
+    assert await client.read_message() == [
+        ("Response", "Error"),
+        ("ActionID", "x-1"),
+        ("Message", "Permission denied"),
+    ]
+    await client.close()
+
+
+async def test_ping_unknown_action_and_logoff(sim: Sim) -> None:
+    client = await AmiClient.connect(sim.ami.port)
+    await client.login()
+    await client.read_message()  # SuccessfulAuth
+    client.send([("Action", "Ping"), ("ActionID", "ping-2")])
+    pong = await client.read_message()
+    assert [k for k, _ in pong] == ["Response", "ActionID", "Ping", "Timestamp"]
+    assert float(dict(pong)["Timestamp"]) > 1e9
+    client.send([("Action", "Frobnicate"), ("ActionID", "f-3")])
+    error = dict(await client.read_message())
+    assert error["Response"] == "Error"
+    assert error["Message"].startswith("Invalid/unknown command: Frobnicate.")
+    client.send([("Action", "Logoff"), ("ActionID", "logoff-4")])
+    assert await client.read_message() == [
+        ("Response", "Goodbye"),
+        ("ActionID", "logoff-4"),
+        ("Message", "Thanks for all the fish."),
+    ]
+    assert await asyncio.wait_for(client.reader.read(), 5) == b""
+    await client.close()
+
+
+async def test_events_off_silences_a_session_until_switched_on(sim: Sim) -> None:
+    quiet = await AmiClient.connect(sim.ami.port)
+    await quiet.login()
+    await quiet.read_message()
+    quiet.send([("Action", "Events"), ("ActionID", "e-1"), ("EventMask", "off")])
+    assert await quiet.read_message() == [
+        ("Response", "Success"),
+        ("ActionID", "e-1"),
+        ("Events", "Off"),
+    ]
+    sim.pbx.originate_inbound("1802", "0901234567")
+    quiet.send([("Action", "Ping"), ("ActionID", "p-2")])
+    assert name_of(await quiet.read_message()) == "Response:Success"  # no event came first
+    quiet.send([("Action", "Events"), ("ActionID", "e-3"), ("EventMask", "on")])
+    assert dict(await quiet.read_message())["Events"] == "On"
+    sim.pbx.originate_inbound("1802", "0901234568")
+    event = await quiet.read_message()
+    assert name_of(event) == "Event:Newchannel"
+    await quiet.close()
