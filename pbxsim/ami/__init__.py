@@ -33,9 +33,9 @@ async def start_ami(
     config_dir: Path | None = None,
     auth_failure_delay: float = 1.0,
 ) -> AmiServer:
-    """Start serving AMI for ``pbx``. Users and their read classes come from manager.conf in
-    ``config_dir`` (if given; a bad file raises ConfError), otherwise from the model's configuration with every
-    class readable. ``port=0`` picks a free port (see ``server.port``)."""
+    """Start serving AMI for ``pbx``. Users and their read classes come from manager.conf
+    in ``config_dir`` (if given; a bad file raises ConfError), otherwise from the model's
+    configuration with every class readable. ``port=0`` picks a free port (``server.port``)."""
     users: dict[str, tuple[str, frozenset[str]]] = {}
     if config_dir is not None:
         users = users_from_manager_conf(load_config(config_dir).manager)

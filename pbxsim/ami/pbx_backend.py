@@ -205,9 +205,7 @@ class PbxBackend:
         ids = self._by_name(channel)
         for cid in ids:
             ch = self.pbx.channels[cid]
-            self.pbx.spawn(
-                self.pbx.do_hangup(ch, request_cause=cause, final_cause=cause, soft=True)
-            )
+            self.pbx.do_hangup(ch, request_cause=cause, final_cause=cause, soft=True)
         return len(ids)
 
     def redirect(self, channel: str, context: str, exten: str, priority: int) -> None:

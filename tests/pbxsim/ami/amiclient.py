@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 Message = list[tuple[str, str]]
 
@@ -48,9 +49,9 @@ class AmiClient:
         data = "".join(f"{k}: {v}\r\n" for k, v in headers) + "\r\n"
         self.writer.write(data.encode())
 
-    async def read_message(self, timeout: float = 5.0) -> Message:
+    async def read_message(self, wait: float = 5.0) -> Message:
         while b"\r\n\r\n" not in self._pending:
-            chunk = await asyncio.wait_for(self.reader.read(65536), timeout)
+            chunk = await asyncio.wait_for(self.reader.read(65536), wait)
             if not chunk:
                 raise ConnectionError("AMI connection closed")
             self.raw += chunk
@@ -58,12 +59,12 @@ class AmiClient:
         block, self._pending = self._pending.split(b"\r\n\r\n", 1)
         return parse_messages(block + b"\r\n\r\n")[0]
 
-    async def read_until(self, predicate: object, timeout: float = 10.0) -> list[Message]:
+    async def read_until(self, predicate: object, wait: float = 10.0) -> list[Message]:
         """Messages up to and including the first for which ``predicate(message)`` is true."""
         assert callable(predicate)
         got: list[Message] = []
         loop = asyncio.get_running_loop()
-        end = loop.time() + timeout
+        end = loop.time() + wait
         while True:
             message = await self.read_message(max(0.01, end - loop.time()))
             got.append(message)
@@ -84,7 +85,5 @@ class AmiClient:
 
     async def close(self) -> None:
         self.writer.close()
-        try:
+        with contextlib.suppress(ConnectionError):
             await self.writer.wait_closed()
-        except ConnectionError:
-            pass
