@@ -1,0 +1,539 @@
+"""app_queue: callers waiting in queues, members rung by the queue's strategy.
+
+What it reproduces (ami-queue-call.raw, ami-continue-to-fallback.raw, fact 28): QueueCallerJoin,
+MOH while waiting, AgentCalled + DialBegin per member rung, DialEnd ANSWER for the one who
+answers and CANCEL (twice, fact 17) for the others, QueueCallerLeave, AgentConnect, a basic
+bridge, AgentComplete when either side hangs up; AgentRingNoAnswer after the member ring
+timeout, QueueCallerAbandon when the caller gives up. Strategies: ringall, linear, rrmemory,
+roundrobin, leastrecent, fewestcalls, random (seeded). A caller's priority comes from the
+channel variable QUEUE_PRIO (higher first), as in Asterisk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from pbxsim.model import happenings as h
+from pbxsim.model.config import QueueConfig, QueueMemberConfig
+from pbxsim.model.errors import NotFound, Unprocessable
+from pbxsim.model.objects import Channel
+
+if TYPE_CHECKING:
+    from pbxsim.model.pbx import Pbx
+
+DEVICE_NUMBER = {
+    "UNKNOWN": 0,
+    "NOT_INUSE": 1,
+    "INUSE": 2,
+    "BUSY": 3,
+    "INVALID": 4,
+    "UNAVAILABLE": 5,
+    "RINGING": 6,
+    "RINGINUSE": 7,
+    "ONHOLD": 8,
+}
+
+
+@dataclass
+class Member:
+    queue: str
+    interface: str
+    membername: str
+    penalty: int = 0
+    paused: bool = False
+    paused_reason: str = ""
+    calls_taken: int = 0
+    last_call: float = 0.0
+    last_pause: float = 0.0
+    login_time: float = 0.0
+    dynamic: bool = False
+    in_call: bool = False
+    ringing: bool = False
+    wrapup_until: float = 0.0
+
+
+@dataclass
+class Waiting:
+    channel: Channel
+    joined_at: float
+    priority: int
+    seq: int
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+@dataclass
+class QueueState:
+    config: QueueConfig
+    members: list[Member] = field(default_factory=list)
+    callers: list[Waiting] = field(default_factory=list)
+    completed: int = 0
+    abandoned: int = 0
+    holdtime: float = 0.0
+    talktime: float = 0.0
+    rr_next: int = 0
+
+
+class QueueEngine:
+    def __init__(self, pbx: Pbx, seed: int = 0) -> None:
+        self.pbx = pbx
+        self.random = random.Random(seed)
+        self.queues: dict[str, QueueState] = {}
+        self._seq = 0
+        for q in pbx.config.queues.values():
+            st = QueueState(config=q)
+            for m in q.members:
+                st.members.append(self._member(q.name, m, dynamic=False))
+            self.queues[q.name] = st
+
+    def _member(self, queue: str, m: QueueMemberConfig, *, dynamic: bool) -> Member:
+        return Member(
+            queue=queue,
+            interface=m.interface,
+            membername=m.membername,
+            penalty=m.penalty,
+            dynamic=dynamic,
+            login_time=self.pbx.now(),
+        )
+
+    # ------------------------------------------------------------ views
+
+    def snapshot(self, m: Member) -> h.MemberSnapshot:
+        state = self.pbx.device_states.get(m.interface) or self.pbx.compute_device_state(
+            m.interface
+        )
+        q = self.queues[m.queue].config
+        return h.MemberSnapshot(
+            queue=m.queue,
+            interface=m.interface,
+            membername=m.membername,
+            state_interface=m.interface,
+            penalty=m.penalty,
+            paused=m.paused,
+            paused_reason=m.paused_reason,
+            calls_taken=m.calls_taken,
+            last_call=int(m.last_call),
+            last_pause=int(m.last_pause),
+            login_time=int(m.login_time),
+            in_call=m.in_call,
+            status=DEVICE_NUMBER.get(state, 0),
+            dynamic=m.dynamic,
+            wrapuptime=int(q.wrapuptime),
+            ringinuse=q.ringinuse,
+        )
+
+    def state(self, name: str) -> QueueState:
+        st = self.queues.get(name)
+        if st is None:
+            raise NotFound(f"Queue '{name}' not found")
+        return st
+
+    def device_state(self, device: str) -> str:
+        name = device[len("Queue:") :]
+        avail = name.endswith("_avail")
+        st = self.queues.get(name[: -len("_avail")] if avail else name)
+        if st is None:
+            return "INVALID"
+        if avail:
+            free = [m for m in st.members if self._available(st, m)]
+            return "NOT_INUSE" if free else "INUSE"
+        return "RINGING" if st.callers else "NOT_INUSE"
+
+    def device_changed(self, device: str, state: str) -> None:
+        for st in self.queues.values():
+            for m in st.members:
+                if m.interface == device:
+                    self.pbx.publish(h.QueueMemberStatusChanged(self.pbx.now(), self.snapshot(m)))
+
+    def _refresh_queue_devices(self, st: QueueState) -> None:
+        for dev in (f"Queue:{st.config.name}", f"Queue:{st.config.name}_avail"):
+            state = self.device_state(dev)
+            if self.pbx.device_states.get(dev) != state:
+                self.pbx.set_device_state(dev, state)
+
+    def _available(self, st: QueueState, m: Member) -> bool:
+        if m.paused or m.ringing or m.wrapup_until > self.pbx.now():
+            return False
+        state = self.pbx.compute_device_state(m.interface)
+        if state in ("UNAVAILABLE", "INVALID"):
+            return False
+        return st.config.ringinuse or state == "NOT_INUSE"
+
+    # ------------------------------------------------------------ member management
+
+    def add_member(
+        self,
+        queue: str,
+        interface: str,
+        membername: str | None = None,
+        penalty: int = 0,
+        paused: bool = False,
+    ) -> Member:
+        st = self.state(queue)
+        if any(m.interface == interface for m in st.members):
+            raise Unprocessable("Unable to add interface: Already there")
+        m = self._member(
+            queue, QueueMemberConfig(interface, penalty, membername or interface), dynamic=True
+        )
+        m.paused = paused
+        st.members.append(m)
+        self.pbx.publish(h.QueueMemberAdded(self.pbx.now(), self.snapshot(m)))
+        return m
+
+    def remove_member(self, queue: str, interface: str) -> None:
+        st = self.state(queue)
+        for m in st.members:
+            if m.interface == interface:
+                st.members.remove(m)
+                self.pbx.publish(h.QueueMemberRemoved(self.pbx.now(), self.snapshot(m)))
+                return
+        raise NotFound("Unable to remove interface: Not there")
+
+    def pause(
+        self, interface: str, paused: bool, queue: str | None = None, reason: str = ""
+    ) -> None:
+        found = False
+        for st in self.queues.values():
+            if queue is not None and st.config.name != queue:
+                continue
+            for m in st.members:
+                if m.interface == interface:
+                    found = True
+                    m.paused, m.paused_reason = paused, reason if paused else ""
+                    m.last_pause = self.pbx.now() if paused else m.last_pause
+                    self.pbx.publish(h.QueueMemberPaused(self.pbx.now(), self.snapshot(m)))
+        if not found:
+            raise NotFound("Interface not found")
+
+    # ------------------------------------------------------------ the application
+
+    async def run(self, ch: Channel, args: list[str]) -> None:
+        """``Queue(name,options,URL,announce,timeout)``; sets QUEUESTATUS."""
+        pbx = self.pbx
+        name = args[0] if args else ""
+        st = self.queues.get(name)
+        if st is None:
+            pbx.set_var(ch, "QUEUESTATUS", "UNKNOWN")
+            return
+        timeout = float(args[4]) if len(args) > 4 and args[4] else 0.0
+        for var in (
+            "ANSWEREDTIME",
+            "ANSWEREDTIME_MS",
+            "DIALEDTIME",
+            "DIALEDTIME_MS",
+            "QUEUEWAIT",
+            "QUEUEWAIT_MS",
+        ):
+            pbx.set_var(ch, var, "")
+        if st.config.maxlen and len(st.callers) >= st.config.maxlen:
+            pbx.set_var(ch, "QUEUESTATUS", "FULL")
+            return
+        prio_txt = ch.variables.get("QUEUE_PRIO", "0")
+        prio = int(prio_txt) if prio_txt.lstrip("-").isdigit() else 0
+        self._seq += 1
+        w = Waiting(channel=ch, joined_at=pbx.now(), priority=prio, seq=self._seq)
+        st.callers.append(w)
+        st.callers.sort(key=lambda x: (-x.priority, x.seq))
+        position = st.callers.index(w) + 1
+        ch.queue_name = name
+        pbx.publish(h.QueueCallerJoined(pbx.now(), ch.snapshot(), name, position, len(st.callers)))
+        pbx.publish(
+            h.QueueLogWritten(
+                pbx.now(), ch.id, name, "NONE", "ENTERQUEUE", ("", ch.caller_number, "1")
+            )
+        )
+        self._refresh_queue_devices(st)
+        ch.moh = True
+        pbx.publish(h.MusicOnHoldStarted(pbx.now(), ch.snapshot(), st.config.musicclass))
+        deadline = pbx.now() + timeout if timeout > 0 else None
+        status = await self._wait_for_member(st, w, deadline)
+        if status in ("HANGUP", "CONNECTED"):
+            return
+        pbx.set_var(ch, "QUEUESTATUS", status)
+
+    def _leave(self, st: QueueState, w: Waiting) -> int:
+        pos = st.callers.index(w) + 1 if w in st.callers else 1
+        if w in st.callers:
+            st.callers.remove(w)
+        ch = w.channel
+        if ch.moh:
+            ch.moh = False
+            self.pbx.publish(h.MusicOnHoldStopped(self.pbx.now(), ch.snapshot()))
+        return pos
+
+    def _pick(self, st: QueueState) -> list[Member]:
+        free = [m for m in st.members if self._available(st, m)]
+        if not free:
+            return []
+        strategy = st.config.strategy
+        best_penalty = min(m.penalty for m in free)
+        free = [m for m in free if m.penalty == best_penalty]
+        if strategy == "ringall":
+            return free
+        if strategy in ("rrmemory", "roundrobin", "rrordered"):
+            order = (
+                st.members[st.rr_next % len(st.members) :]
+                + st.members[: st.rr_next % len(st.members)]
+            )
+            pick = next(m for m in order if m in free)
+            st.rr_next = st.members.index(pick) + 1
+            return [pick]
+        if strategy == "leastrecent":
+            return [min(free, key=lambda m: m.last_call)]
+        if strategy == "fewestcalls":
+            return [min(free, key=lambda m: m.calls_taken)]
+        if strategy == "random":
+            return [self.random.choice(free)]
+        return [free[0]]  # linear
+
+    async def _wait_for_member(self, st: QueueState, w: Waiting, deadline: float | None) -> str:
+        pbx = self.pbx
+        ch = w.channel
+        while True:
+            if ch.hangup_started:
+                return self._abandon(st, w)
+            if deadline is not None and pbx.now() >= deadline:
+                pos = self._leave(st, w)
+                pbx.publish(
+                    h.QueueCallerLeft(
+                        pbx.now(), ch.snapshot(), st.config.name, pos, len(st.callers)
+                    )
+                )
+                self._refresh_queue_devices(st)
+                return "TIMEOUT"
+            head = st.callers and st.callers[0] is w
+            members = self._pick(st) if head else []
+            if not members:
+                await self._sleep(ch, 0.25, deadline)
+                continue
+            outcome = await self._ring(st, w, members, deadline)
+            if outcome == "CONNECTED":
+                return "CONNECTED"  # the caller left through the bridge; QUEUESTATUS not set
+            if ch.hangup_started:
+                return self._abandon(st, w)
+            await self._sleep(ch, st.config.retry, deadline)
+
+    async def _sleep(self, ch: Channel, seconds: float, deadline: float | None) -> None:
+        if deadline is not None:
+            seconds = max(0.0, min(seconds, deadline - self.pbx.now()))
+        ch.wake.clear()
+        if ch.hangup_started:
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(ch.wake.wait(), seconds / self.pbx.clock.speed)
+
+    def _abandon(self, st: QueueState, w: Waiting) -> str:
+        pbx = self.pbx
+        ch = w.channel
+        pos = self._leave(st, w)
+        st.abandoned += 1
+        hold = int(pbx.now() - w.joined_at)
+        pbx.publish(
+            h.QueueCallerAbandoned(pbx.now(), ch.snapshot(), st.config.name, pos, pos, hold)
+        )
+        pbx.publish(
+            h.QueueCallerLeft(pbx.now(), ch.snapshot(), st.config.name, pos, len(st.callers))
+        )
+        pbx.publish(
+            h.QueueLogWritten(
+                pbx.now(), ch.id, st.config.name, "NONE", "ABANDON", (str(pos), str(pos), str(hold))
+            )
+        )
+        self._refresh_queue_devices(st)
+        return "HANGUP"
+
+    async def _ring(
+        self, st: QueueState, w: Waiting, members: list[Member], deadline: float | None
+    ) -> str:
+        from pbxsim.model import dialing
+
+        pbx = self.pbx
+        caller = w.channel
+        legs: dict[str, tuple[Member, Channel]] = {}
+        for m in members:
+            leg = dialing.new_outbound(
+                pbx,
+                m.interface,
+                channel_id=None,
+                caller=(caller.caller_name, caller.caller_number),
+                linkedid=caller.linkedid,
+            )
+            pbx.set_var(leg, "DIALEDPEERNUMBER", m.interface.partition("/")[2])
+            m.ringing = True
+            legs[leg.id] = (m, leg)
+            pbx.publish(
+                h.AgentCalled(
+                    pbx.now(), caller.snapshot(), st.config.name, self.snapshot(m), leg.snapshot()
+                )
+            )
+        ring_timeout = st.config.timeout
+        if deadline is not None:
+            ring_timeout = max(0.001, min(ring_timeout, deadline - pbx.now()))
+        tasks = {
+            pbx.spawn(dialing.ring_leg(pbx, leg, caller, ring_timeout)): lid
+            for lid, (_, leg) in legs.items()
+        }
+        self._refresh_queue_devices(st)
+        started = pbx.now()
+        winner: tuple[Member, Channel] | None = None
+        hangup_watch = pbx.spawn(self._watch_hangup(caller))
+        pending = set(tasks)
+        try:
+            while pending and winner is None:
+                done, pending = await asyncio.wait(
+                    pending | {hangup_watch}, return_when=asyncio.FIRST_COMPLETED
+                )
+                if hangup_watch in done:
+                    pending.discard(hangup_watch)
+                    break
+                pending.discard(hangup_watch)
+                for t in done:
+                    member, leg = legs[tasks[t]]
+                    outcome = t.result()
+                    member.ringing = False
+                    if outcome == dialing.ANSWER and winner is None:
+                        winner = (member, leg)
+                    elif outcome == dialing.ANSWER:
+                        (pbx.do_hangup(leg, request_cause=26, final_cause=26))
+                    else:
+                        if outcome == dialing.TIMEOUT:
+                            pbx.publish(
+                                h.AgentRingNoAnswered(
+                                    pbx.now(),
+                                    caller.snapshot(),
+                                    st.config.name,
+                                    self.snapshot(member),
+                                    leg.snapshot(),
+                                    int(pbx.now() - started),
+                                )
+                            )
+                        dialing.fail_leg(pbx, leg, caller, outcome, report_timeout=True)
+        finally:
+            hangup_watch.cancel()
+        # cancel everyone still ringing
+        for t in pending:
+            lid = tasks[t]
+            member, leg = legs[lid]
+            dialing.cancel_leg(leg)
+        for t in pending:
+            member, leg = legs[tasks[t]]
+            try:
+                outcome = await t
+            except asyncio.CancelledError:
+                outcome = dialing.CANCEL
+            member.ringing = False
+            if outcome == dialing.ANSWER:
+                (pbx.do_hangup(leg, request_cause=26, final_cause=26))
+                continue
+            leg.hangup_started = True
+            pbx.publish(h.DialEnded(pbx.now(), caller.snapshot(), leg.snapshot(), "CANCEL"))
+            if winner is not None:
+                pbx.publish(h.DialEnded(pbx.now(), caller.snapshot(), leg.snapshot(), "CANCEL"))
+            pbx.destroy(leg, 26 if winner is not None else 16)
+        if winner is None:
+            self._refresh_queue_devices(st)
+            return "NOANSWER"
+        await self._connect(st, w, winner[0], winner[1], started)
+        return "CONNECTED"
+
+    async def _watch_hangup(self, ch: Channel) -> None:
+        while not ch.hangup_started:
+            ch.wake.clear()
+            await ch.wake.wait()
+
+    async def _connect(
+        self, st: QueueState, w: Waiting, member: Member, leg: Channel, ring_started: float
+    ) -> None:
+        pbx = self.pbx
+        caller = w.channel
+        caller.connected_name, caller.connected_number = leg.caller_name, leg.caller_number
+        pbx.publish(h.ConnectedLineChanged(pbx.now(), caller.snapshot()))
+        hold = int(pbx.now() - w.joined_at)
+        pos = self._leave(st, w)
+        pbx.set_var(caller, "QUEUEPOSITION", str(pos))
+        pbx.set_var(caller, "QUEUEWAIT", str(hold))
+        pbx.set_var(caller, "QUEUEWAIT_MS", str(int((pbx.now() - w.joined_at) * 1000)))
+        pbx.publish(
+            h.QueueCallerLeft(pbx.now(), caller.snapshot(), st.config.name, pos, len(st.callers))
+        )
+        pbx.publish(
+            h.AgentConnected(
+                pbx.now(),
+                caller.snapshot(),
+                st.config.name,
+                self.snapshot(member),
+                leg.snapshot(),
+                hold,
+                int(pbx.now() - ring_started),
+            )
+        )
+        pbx.publish(
+            h.QueueLogWritten(
+                pbx.now(),
+                caller.id,
+                st.config.name,
+                member.membername,
+                "CONNECT",
+                (str(hold), leg.id, str(int(pbx.now() - ring_started))),
+            )
+        )
+        member.in_call = True
+        st.holdtime = (st.holdtime * st.completed + hold) / (st.completed + 1)
+        bridge = pbx.create_bridge("mixing", name="", bridge_class="basic", creator="BasicBridge")
+        pbx.add_to_bridge(bridge, leg)
+        self._refresh_queue_devices(st)
+        pbx.add_to_bridge(bridge, caller)
+        talk_start = pbx.now()
+        while not caller.hangup_started and not leg.hangup_started:
+            caller.wake.clear()
+            leg.wake.clear()
+            waiters = {pbx.spawn(leg.wake.wait()), pbx.spawn(caller.wake.wait())}
+            try:
+                await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for waiter in waiters:
+                    waiter.cancel()
+        reason = "caller" if caller.hangup_started else "agent"
+        talk = int(pbx.now() - talk_start)
+        answered_ms = int((pbx.now() - talk_start) * 1000)
+        dialed_ms = int((pbx.now() - ring_started) * 1000)
+        pbx.set_var(caller, "ANSWEREDTIME", str(answered_ms // 1000))
+        pbx.set_var(caller, "ANSWEREDTIME_MS", str(answered_ms))
+        pbx.set_var(caller, "DIALEDTIME", str(dialed_ms // 1000))
+        pbx.set_var(caller, "DIALEDTIME_MS", str(dialed_ms))
+        member.in_call = False
+        member.calls_taken += 1
+        member.last_call = pbx.now()
+        member.wrapup_until = pbx.now() + st.config.wrapuptime
+        st.talktime = (st.talktime * st.completed + talk) / (st.completed + 1)
+        st.completed += 1
+        pbx.publish(
+            h.AgentCompleted(
+                pbx.now(),
+                caller.snapshot(),
+                st.config.name,
+                self.snapshot(member),
+                leg.snapshot(),
+                hold,
+                talk,
+                reason,
+            )
+        )
+        pbx.publish(
+            h.QueueLogWritten(
+                pbx.now(),
+                caller.id,
+                st.config.name,
+                member.membername,
+                "COMPLETECALLER" if reason == "caller" else "COMPLETEAGENT",
+                (str(hold), str(talk), str(pos)),
+            )
+        )
+        other = leg if reason == "caller" else caller
+        if not other.hangup_started and other is leg:
+            pbx.do_hangup(leg, request_cause=16, final_cause=16)
+        if bridge.id in pbx.bridges and not pbx.bridges[bridge.id].channels:
+            pbx.destroy_bridge(bridge)
