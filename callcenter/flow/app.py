@@ -1,0 +1,631 @@
+"""The hotline Stasis application on one Asterisk node: from StasisStart to the last record.
+
+Every ARI event of the node comes in through :meth:`HotlineApp.handle`, one at a time, and
+changes the calls' state synchronously; Asterisk operations go to each call's serial queue
+(:class:`callcenter.flow.call.SerialOps`), so no call ever waits on another. Routing decisions
+come from the shared :class:`callcenter.flow.driver.RoutingDriver`.
+
+Never lose a call: any failure while handling a caller sends the channel back to the dialplan
+(``continueInDialplan``), where the fallback queue of its centre takes it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import datetime
+from typing import Any, Protocol
+
+from ari.client import AriClient
+from ari.errors import AriError
+from ari.events import (
+    AriEvent,
+    ChannelDestroyed,
+    ChannelDtmfReceived,
+    ChannelHangupRequest,
+    Dial,
+    PlaybackFinished,
+    StasisEnd,
+    StasisStart,
+)
+from callcenter.calls import facts
+from callcenter.calls.outcomes import CallOutcome, HangupBy, OfferOutcome
+from callcenter.flow.call import HotlineCall, Offer, Phase, SerialOps
+from callcenter.flow.config import FlowConfig
+from callcenter.flow.driver import RoutingDriver
+from callcenter.flow.ivr import IvrAnswers, IvrFinished, IvrMachine, PlayPrompts
+from callcenter.flow.prompts import PROMPTS
+from routing import events as rev
+from routing.decisions import (
+    AnnouncePosition,
+    CancelRing,
+    Decision,
+    OfferCallback,
+    RingCounsellor,
+)
+from routing.model import Priority, RingFailure
+
+log = logging.getLogger(__name__)
+
+OFFER_ARG = "offer"
+DANGER_VAR = "HOTLINE_DANGER"
+CENTRE_VAR = "HOTLINE_CENTRE"
+LANGUAGE_VAR = "HOTLINE_LANGUAGE"
+CALL_VAR = "HOTLINE_CALL"
+
+
+class FactSink(Protocol):
+    """Where call-lifecycle facts go (the durable :class:`CallRecorder` in the service)."""
+
+    def record(self, fact: facts.Fact) -> None: ...
+
+
+class HotlineApp:
+    def __init__(
+        self,
+        *,
+        node: str,
+        ari: AriClient,
+        driver: RoutingDriver,
+        recorder: FactSink,
+        config: FlowConfig,
+        wall_clock: Callable[[], datetime],
+    ) -> None:
+        self.node = node
+        self.ari = ari
+        self.driver = driver
+        self.recorder = recorder
+        self.config = config
+        self._wall = wall_clock
+        self.calls: dict[str, HotlineCall] = {}  # call_id -> call
+        self._by_channel: dict[str, HotlineCall] = {}  # caller channel id -> call
+        self._offers: dict[str, HotlineCall] = {}  # offer (counsellor leg) id -> call
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._tasks: set[asyncio.Task[object]] = set()
+        self.sent_to_fallback = 0
+
+    # ----------------------------------------------------------------- events in
+    def handle(self, event: AriEvent) -> None:
+        """Apply one ARI event of this node (idempotent: duplicates change nothing)."""
+        if isinstance(event, StasisStart):
+            self._on_stasis_start(event)
+        elif isinstance(event, ChannelDtmfReceived):
+            call = self._by_channel.get(event.channel.id)
+            if call is not None:
+                self._on_digit(call, event.digit)
+        elif isinstance(event, Dial):
+            self._on_dial(event)
+        elif isinstance(event, PlaybackFinished):
+            self._on_playback_finished(event.playback.id, event.playback.target_uri)
+        elif isinstance(event, ChannelHangupRequest | StasisEnd | ChannelDestroyed):
+            self._on_channel_gone(event)
+
+    def _on_stasis_start(self, event: StasisStart) -> None:
+        channel = event.channel
+        if event.args and event.args[0] == OFFER_ARG:
+            self._on_offer_answered(channel.id)
+            return
+        if event.args and event.args[0] not in ("", "inbound", "ivr"):
+            return  # snoop legs and other helpers' channels are not hotline calls
+        if channel.id in self._by_channel:
+            return  # duplicate
+        call = HotlineCall(
+            call_id=facts.call_id_of(self.node, channel.id),
+            node=self.node,
+            channel_id=channel.id,
+            caller_number=channel.caller.number or None,
+            arrived=self.driver.now(),
+        )
+        call.ops = SerialOps(call.call_id, self._failure_handler(call))
+        self.calls[call.call_id] = call
+        self._by_channel[channel.id] = call
+        self._fact(
+            facts.CallArrived,
+            call,
+            caller_number=call.caller_number,
+            dialled=channel.dialplan.exten or None,
+            channel_name=channel.name,
+        )
+        ivr = IvrMachine(self.config.ivr, caller_number=call.caller_number)
+        call.ivr = ivr
+        needs_answer = channel.state != "Up"
+        self._op(call, lambda: self._answer(call, needs_answer))
+        self._apply_ivr(call, ivr.start(self.driver.now()))
+
+    async def _answer(self, call: HotlineCall, needs_answer: bool) -> None:
+        if needs_answer:
+            await self.ari.channels.answer(call.channel_id)
+
+    # ----------------------------------------------------------------- IVR
+    def _on_digit(self, call: HotlineCall, digit: str) -> None:
+        now = self.driver.now()
+        if call.phase is Phase.IVR and call.ivr is not None:
+            self._apply_ivr(call, call.ivr.on_digit(digit, now))
+        elif call.phase is Phase.CALLBACK_MENU:
+            self._callback_digit(call, digit)
+
+    def _apply_ivr(self, call: HotlineCall, actions: list[PlayPrompts | IvrFinished]) -> None:
+        for action in actions:
+            if isinstance(action, PlayPrompts):
+                self._play(call, action.prompts)
+            else:
+                self._ivr_done(call, action.answers)
+        if call.phase is Phase.IVR and call.ivr is not None and call.ivr.deadline is not None:
+            self._set_timer(call, call.ivr.deadline, self._ivr_timeout)
+
+    def _ivr_timeout(self, call: HotlineCall) -> None:
+        if call.phase is Phase.IVR and call.ivr is not None:
+            self._apply_ivr(call, call.ivr.on_timeout(self.driver.now()))
+
+    def _ivr_done(self, call: HotlineCall, answers: IvrAnswers) -> None:
+        call.answers = answers
+        call.ivr = None
+        self._cancel_timer(call)
+        self._fact(
+            facts.IvrCompleted,
+            call,
+            language=answers.language,
+            home_centre=answers.home_centre,
+            in_danger=answers.danger,
+        )
+        variables = {
+            LANGUAGE_VAR: answers.language,
+            CENTRE_VAR: answers.home_centre or "",
+            DANGER_VAR: "1" if answers.danger else "0",
+        }
+
+        async def mark() -> None:
+            # On the channel itself, so the fallback queue and a restarted service both see it.
+            for name, value in variables.items():
+                await self.ari.channels.set_channel_var(call.channel_id, name, value)
+
+        self._op(call, mark)
+        if len(self._waiting()) >= self.config.queue_cap:
+            self._no_counsellor(call, "queue_cap")
+            return
+        self._enqueue(call, arrived_at=None)
+
+    def _enqueue(self, call: HotlineCall, arrived_at: float | None) -> None:
+        answers = call.answers
+        assert answers is not None
+        call.phase = Phase.WAITING
+        call.wait_deadline = (arrived_at or self.driver.now()) + self.config.max_wait
+        self._set_timer(call, call.wait_deadline, self._max_wait_reached)
+        self._play(call, ("please-hold",))
+        self._fact(facts.CallQueued, call, centre=answers.home_centre)
+        call.in_engine = True
+        self.driver.submit(
+            rev.CallArrived(
+                call_id=call.call_id,
+                home_centre=answers.home_centre,
+                language=answers.language,
+                priority=Priority.DANGER if answers.danger else Priority.NORMAL,
+                arrived_at=arrived_at,
+            )
+        )
+
+    def _waiting(self) -> list[HotlineCall]:
+        return [c for c in self.calls.values() if c.phase is Phase.WAITING]
+
+    # ----------------------------------------------------------------- media
+    def _play(self, call: HotlineCall, prompts: tuple[str, ...]) -> None:
+        media: list[str] = []
+        for name in prompts:
+            media.extend(PROMPTS[name].media(custom=self.config.custom_prompts))
+        self._play_media(call, media)
+
+    def _play_media(self, call: HotlineCall, media: list[str]) -> None:
+        previous = call.playback_id
+        playback_id = uuid.uuid4().hex
+        call.playback_id = playback_id
+        stop_moh = call.moh
+        call.moh = False
+        language = call.answers.language if call.answers else None
+
+        async def play() -> None:
+            if previous is not None:
+                await self.ari.playbacks.stop(previous, missing_ok=True)
+            if stop_moh:
+                await self.ari.channels.stop_moh(call.channel_id, missing_ok=True)
+            await self.ari.channels.play(
+                call.channel_id, media, lang=language, playback_id=playback_id
+            )
+
+        self._op(call, play)
+
+    def _on_playback_finished(self, playback_id: str, target_uri: str) -> None:
+        channel_id = target_uri.removeprefix("channel:")
+        call = self._by_channel.get(channel_id)
+        if call is None or call.playback_id != playback_id:
+            return
+        call.playback_id = None
+        if call.phase is Phase.WAITING and not call.moh:
+            call.moh = True
+            moh_class = self.config.moh_class
+            self._op(
+                call, lambda: self.ari.channels.start_moh(call.channel_id, moh_class=moh_class)
+            )
+        elif call.phase is Phase.LEAVING:
+            self._op(call, lambda: self._hangup(call.channel_id))
+
+    # ----------------------------------------------------------------- decisions
+    def on_decision(self, decision: Decision) -> None:
+        """Handle a routing decision about one of this node's calls."""
+        call = self.calls.get(decision.call_id) if hasattr(decision, "call_id") else None
+        if call is None or call.phase is Phase.ENDED:
+            return
+        if isinstance(decision, RingCounsellor):
+            self._ring(call, decision)
+        elif isinstance(decision, CancelRing):
+            self._cancel_offer(call, decision.counsellor_id)
+        elif isinstance(decision, AnnouncePosition):
+            if self.config.announce_positions and call.phase is Phase.WAITING:
+                self._announce(call, decision.position)
+        elif isinstance(decision, OfferCallback) and call.phase is Phase.WAITING:
+            self._offer_callback(call)
+
+    def _announce(self, call: HotlineCall, position: int) -> None:
+        media = list(PROMPTS["position"].media(custom=self.config.custom_prompts))
+        media.append(f"number:{position}")
+        self._play_media(call, media)
+
+    def _ring(self, call: HotlineCall, decision: RingCounsellor) -> None:
+        entry = self.config.counsellor(decision.counsellor_id)
+        offer = Offer(
+            offer_id=f"offer-{uuid.uuid4().hex}",
+            counsellor_id=decision.counsellor_id,
+            centre=decision.centre,
+            callback=decision.callback,
+        )
+        call.offers[offer.offer_id] = offer
+        self._offers[offer.offer_id] = call
+        self._fact(
+            facts.CallOffered,
+            call,
+            offer_id=offer.offer_id,
+            counsellor=offer.counsellor_id,
+            centre=offer.centre,
+        )
+        if entry is None:
+            self._offer_failed(call, offer, RingFailure.UNREACHABLE)
+            return
+        endpoint = entry.endpoint
+
+        async def originate() -> None:
+            try:
+                await self.ari.channels.originate(
+                    endpoint,
+                    app=self.config.app,
+                    app_args=[OFFER_ARG, call.call_id],
+                    caller_id=self.config.hotline_caller_id,
+                    timeout=max(1, round(self.config.ring_timeout)),
+                    variables={CALL_VAR: call.call_id},
+                    channel_id=offer.offer_id,
+                )
+            except AriError as exc:  # the counsellor's phone failed, not the caller's call
+                log.warning("originate to %s failed: %s", endpoint, exc)
+                self._offer_failed(call, offer, RingFailure.UNREACHABLE)
+
+        self._op(call, originate)
+
+    def _cancel_offer(self, call: HotlineCall, counsellor_id: str) -> None:
+        for offer in call.offers.values():
+            if offer.counsellor_id == counsellor_id and not offer.ended and not offer.answered:
+                offer.ended = True
+                self._fact(
+                    facts.OfferEnded, call, offer_id=offer.offer_id, outcome=OfferOutcome.CANCELLED
+                )
+                offer_id = offer.offer_id
+                self._spawn(self._hangup(offer_id))
+
+    def _on_dial(self, event: Dial) -> None:
+        call = self._offers.get(event.peer.id)
+        if call is None:
+            return
+        offer = call.offers[event.peer.id]
+        if event.dialstatus == "RINGING":
+            offer.ringing = True
+        elif event.dialstatus in ("BUSY", "CONGESTION", "CHANUNAVAIL", "NOANSWER"):
+            failure = {
+                "BUSY": RingFailure.BUSY,
+                "NOANSWER": RingFailure.NO_ANSWER,
+            }.get(event.dialstatus, RingFailure.UNREACHABLE)
+            self._offer_failed(call, offer, failure)
+
+    def _offer_failed(self, call: HotlineCall, offer: Offer, failure: RingFailure) -> None:
+        if offer.ended or offer.answered:
+            return
+        offer.ended = True
+        outcome = {
+            RingFailure.BUSY: OfferOutcome.BUSY,
+            RingFailure.NO_ANSWER: OfferOutcome.NO_ANSWER,
+            RingFailure.UNREACHABLE: OfferOutcome.UNREACHABLE,
+        }[failure]
+        self._fact(facts.OfferEnded, call, offer_id=offer.offer_id, outcome=outcome)
+        if call.phase in (Phase.WAITING, Phase.CALLBACK_MENU):
+            self.driver.submit(rev.RingFailed(call.call_id, offer.counsellor_id, failure))
+
+    def _on_offer_answered(self, offer_id: str) -> None:
+        call = self._offers.get(offer_id)
+        if call is None:
+            # a counsellor leg whose call this service does not know (e.g. after a restart)
+            self._spawn(self._hangup(offer_id))
+            return
+        offer = call.offers[offer_id]
+        if offer.answered:
+            return  # duplicate StasisStart
+        if offer.ended or call.phase not in (Phase.WAITING, Phase.CALLBACK_MENU):
+            self._spawn(self._hangup(offer_id))
+            return
+        offer.answered = True
+        call.connected_offer = offer_id
+        call.phase = Phase.CONNECTED
+        self._cancel_timer(call)
+        self._fact(facts.OfferEnded, call, offer_id=offer_id, outcome=OfferOutcome.ANSWERED)
+        self._fact(facts.CallAnswered, call, counsellor=offer.counsellor_id, centre=offer.centre)
+        self.driver.submit(rev.CallAnswered(call.call_id, offer.counsellor_id))
+        bridge_id = f"call-{uuid.uuid4().hex}"
+        call.bridge_id = bridge_id
+        playback = call.playback_id
+        call.playback_id = None
+        moh = call.moh
+        call.moh = False
+
+        async def connect() -> None:
+            if playback is not None:
+                await self.ari.playbacks.stop(playback, missing_ok=True)
+            if moh:
+                await self.ari.channels.stop_moh(call.channel_id, missing_ok=True)
+            await self.ari.bridges.create(type="mixing", bridge_id=bridge_id, name=call.call_id)
+            await self.ari.bridges.add_channel(bridge_id, [call.channel_id, offer_id])
+
+        self._op(call, connect)
+
+    # ----------------------------------------------------------------- leaving
+    def _on_channel_gone(self, event: ChannelHangupRequest | StasisEnd | ChannelDestroyed) -> None:
+        channel_id = event.channel.id
+        offer_call = self._offers.get(channel_id)
+        if offer_call is not None:
+            self._offer_gone(offer_call, offer_call.offers[channel_id], event)
+            return
+        call = self._by_channel.get(channel_id)
+        if call is None or call.phase is Phase.ENDED:
+            return
+        if isinstance(event, ChannelHangupRequest) and event.soft:
+            return  # our own DELETE: the StasisEnd that follows ends the call
+        self._end_call(
+            call, HangupBy.CALLER if call.phase is not Phase.LEAVING else HangupBy.SYSTEM
+        )
+
+    def _offer_gone(
+        self,
+        call: HotlineCall,
+        offer: Offer,
+        event: ChannelHangupRequest | StasisEnd | ChannelDestroyed,
+    ) -> None:
+        if offer.answered:
+            if call.phase is Phase.CONNECTED and call.connected_offer == offer.offer_id:
+                # the counsellor hung up: the conversation is over for the caller too
+                self._end_call(call, HangupBy.COUNSELLOR)
+            return
+        if offer.ended:
+            return
+        if isinstance(event, ChannelDestroyed):
+            if event.cause == 17 or event.tech_cause == 486:
+                failure = RingFailure.BUSY
+            elif event.cause in (18, 19, 21) and offer.ringing:
+                failure = RingFailure.NO_ANSWER
+            else:
+                failure = RingFailure.UNREACHABLE
+            self._offer_failed(call, offer, failure)
+
+    def _end_call(self, call: HotlineCall, by: HangupBy) -> None:
+        previous = call.phase
+        call.phase = Phase.ENDED
+        self._cancel_timer(call)
+        if call.ops is not None:
+            call.ops.close()
+        outcome: CallOutcome | None = None
+        for offer in call.offers.values():
+            if not offer.ended and not offer.answered:
+                offer.ended = True
+                self._fact(
+                    facts.OfferEnded,
+                    call,
+                    offer_id=offer.offer_id,
+                    outcome=OfferOutcome.CALLER_HUNG_UP,
+                )
+                self._spawn(self._hangup(offer.offer_id))
+        if call.in_engine:
+            if previous is Phase.CONNECTED:
+                self.driver.submit(rev.CallEnded(call.call_id))
+            else:
+                self.driver.submit(rev.CallHungUp(call.call_id))
+            call.in_engine = False
+        connected = call.counsellor_offer
+        if connected is not None:
+            self._spawn(self._hangup(connected.offer_id))
+            self._spawn(self._hangup(call.channel_id))
+        if call.bridge_id is not None:
+            bridge_id = call.bridge_id
+            self._spawn(self.ari.bridges.destroy(bridge_id, missing_ok=True))
+        if previous is Phase.IVR:
+            outcome = CallOutcome.ABANDONED_IVR
+        self._fact(facts.CallEnded, call, hangup_by=by, outcome=outcome)
+        self._forget(call)
+
+    def _forget(self, call: HotlineCall) -> None:
+        self.calls.pop(call.call_id, None)
+        self._by_channel.pop(call.channel_id, None)
+        for offer_id in call.offers:
+            self._offers.pop(offer_id, None)
+
+    def _failure_handler(self, call: HotlineCall) -> Callable[[BaseException], None]:
+        def on_error(exc: BaseException) -> None:
+            self._fail(call, repr(exc))
+
+        return on_error
+
+    def _fail(self, call: HotlineCall, reason: str) -> None:
+        """Something went wrong with this call: hand it to the dialplan's fallback queue."""
+        if call.phase is Phase.ENDED:
+            return
+        if call.phase is Phase.LEAVING:  # only goodbye was left to do: end the call cleanly
+            self._spawn(self._hangup(call.channel_id))
+            return
+        log.error("call %s goes to the fallback queue: %s", call.call_id, reason)
+        self.send_to_fallback(call, reason)
+
+    def send_to_fallback(self, call: HotlineCall, reason: str) -> None:
+        if call.in_engine:
+            self.driver.submit(rev.CallHungUp(call.call_id))
+            call.in_engine = False
+        for offer in call.offers.values():
+            if not offer.ended and not offer.answered:
+                offer.ended = True
+                self._fact(
+                    facts.OfferEnded, call, offer_id=offer.offer_id, outcome=OfferOutcome.CANCELLED
+                )
+                self._spawn(self._hangup(offer.offer_id))
+        connected = call.counsellor_offer
+        if connected is not None:
+            self._spawn(self._hangup(connected.offer_id))
+        call.phase = Phase.ENDED
+        self._cancel_timer(call)
+        if call.ops is not None:
+            call.ops.close()
+        self._fact(facts.CallSentToFallback, call, reason=reason)
+        self.sent_to_fallback += 1
+        channel_id = call.channel_id
+        self._forget(call)
+        self._spawn(self._continue(channel_id))
+
+    async def _continue(self, channel_id: str) -> None:
+        try:
+            await self.ari.channels.continue_in_dialplan(channel_id)
+        except AriError as exc:
+            log.error("could not continue %s in the dialplan: %s", channel_id, exc)
+
+    def _max_wait_reached(self, call: HotlineCall) -> None:
+        if call.phase is Phase.WAITING:
+            self._no_counsellor(call, "max_wait")
+
+    def _no_counsellor(self, call: HotlineCall, reason: str) -> None:
+        """Nobody can answer (night, surge): emergency numbers, a callback offer, then the
+        fallback queue. Never silence, never a busy tone."""
+        self._offer_callback(call, prompt="all-busy-emergency", then_fallback=reason)
+
+    # ----------------------------------------------------------------- callbacks
+    def _offer_callback(
+        self, call: HotlineCall, prompt: str = "callback-offer", then_fallback: str | None = None
+    ) -> None:
+        call.phase = Phase.CALLBACK_MENU
+        call.callback_digits = []
+        self._play(call, (prompt,))
+        deadline = self.driver.now() + self.config.callback_digit_timeout
+        fallback = then_fallback
+
+        def timeout(c: HotlineCall) -> None:
+            if c.phase is not Phase.CALLBACK_MENU:
+                return
+            if fallback is not None:
+                self.send_to_fallback(c, fallback)
+            else:
+                self._resume_waiting(c)
+
+        self._set_timer(call, deadline, timeout)
+
+    def _callback_digit(self, call: HotlineCall, digit: str) -> None:
+        call.callback_digits.append(digit)
+        step = len(call.callback_digits)
+        if step == 1:
+            if digit != "1":
+                self._resume_waiting(call)
+                return
+            self._play(call, ("callback-confirm-number",))
+        elif step == 2:
+            if digit != "1":  # not this number / not safe: keep waiting instead
+                self._resume_waiting(call)
+                return
+            self._play(call, ("callback-when",))
+        else:
+            window = {"1": "morning", "2": "afternoon", "3": "evening"}.get(digit, "any")
+            self._callback_confirmed(call, window)
+            return
+        self._set_timer(
+            call, self.driver.now() + self.config.callback_digit_timeout, self._resume_waiting
+        )
+
+    def _callback_confirmed(self, call: HotlineCall, window: str) -> None:
+        self._fact(facts.CallbackRequested, call)
+        log.info("callback requested on %s (safe: %s)", call.call_id, window)
+        if call.in_engine:
+            self.driver.submit(rev.CallbackRequested(call.call_id))
+        call.phase = Phase.LEAVING
+        self._cancel_timer(call)
+        self._play(call, ("callback-confirmed", "goodbye"))
+
+    def _resume_waiting(self, call: HotlineCall) -> None:
+        if call.phase is not Phase.CALLBACK_MENU:
+            return
+        if not call.in_engine:
+            self.send_to_fallback(call, "callback_declined")
+            return
+        call.phase = Phase.WAITING
+        if call.wait_deadline is not None:
+            self._set_timer(call, call.wait_deadline, self._max_wait_reached)
+        self._play(call, ("please-hold",))
+
+    # ----------------------------------------------------------------- plumbing
+    def _op(self, call: HotlineCall, op: Callable[[], Awaitable[object]]) -> None:
+        if call.ops is not None:
+            call.ops.add(op)
+
+    async def _hangup(self, channel_id: str) -> None:
+        try:
+            await self.ari.channels.hangup(channel_id, missing_ok=True)
+        except AriError as exc:
+            log.warning("hangup of %s failed: %s", channel_id, exc)
+
+    def _spawn(self, coro: Coroutine[Any, Any, object]) -> None:
+        """Run a fire-and-forget cleanup, keeping a reference until it is done."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def idle(self) -> None:
+        """Wait until every operation asked for so far has run (tests, shutdown)."""
+        while self._tasks or any(c.ops is not None and c.ops.busy for c in self.calls.values()):
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+            for call in list(self.calls.values()):
+                if call.ops is not None:
+                    await call.ops.idle()
+
+    def _set_timer(
+        self, call: HotlineCall, at: float, action: Callable[[HotlineCall], None]
+    ) -> None:
+        self._cancel_timer(call)
+        loop = asyncio.get_running_loop()
+        delay = max(0.0, at - self.driver.now())
+        self._timers[call.call_id] = loop.call_later(delay, self._timer_fired, call, action)
+
+    def _timer_fired(self, call: HotlineCall, action: Callable[[HotlineCall], None]) -> None:
+        self._timers.pop(call.call_id, None)
+        if call.phase is Phase.ENDED:
+            return
+        try:
+            action(call)
+        except Exception as exc:
+            log.exception("timer on %s failed", call.call_id)
+            self._fail(call, repr(exc))
+
+    def _cancel_timer(self, call: HotlineCall) -> None:
+        handle = self._timers.pop(call.call_id, None)
+        if handle is not None:
+            handle.cancel()
+
+    def _fact(self, kind: type[facts.CallFact], call: HotlineCall, **fields: object) -> None:
+        fact = kind(node=self.node, channel_id=call.channel_id, at=self._wall(), **fields)
+        self.recorder.record(fact)  # type: ignore[arg-type]  # every CallFact kind is a Fact
