@@ -86,6 +86,16 @@ class HotlineApp:
         self._tasks: set[asyncio.Task[object]] = set()
         self.sent_to_fallback = 0
 
+    def engaged(self, counsellor_id: str) -> bool:
+        """Is this counsellor's phone ringing or talking for one of this node's calls?"""
+        for offer_id, call in self._offers.items():
+            offer = call.offers.get(offer_id)
+            if offer is None or offer.counsellor_id != counsellor_id or offer.ended:
+                continue
+            if not offer.answered or call.phase is Phase.CONNECTED:
+                return True
+        return False
+
     # ----------------------------------------------------------------- events in
     def handle(self, event: AriEvent) -> None:
         """Apply one ARI event of this node (idempotent: duplicates change nothing)."""
