@@ -30,6 +30,7 @@ from ari.events import (
     StasisEnd,
     StasisStart,
 )
+from ari.models import Channel
 from callcenter.calls import facts
 from callcenter.calls.outcomes import CallOutcome, HangupBy, OfferOutcome
 from callcenter.flow.call import HotlineCall, Offer, Phase, SerialOps
@@ -448,6 +449,8 @@ class HotlineApp:
                     outcome=OfferOutcome.CALLER_HUNG_UP,
                 )
                 self._spawn(self._hangup(offer.offer_id))
+        if call.adopted_counsellor is not None:
+            self.driver.submit(rev.PhoneFree(call.adopted_counsellor))
         if call.in_engine:
             if previous is Phase.CONNECTED:
                 self.driver.submit(rev.CallEnded(call.call_id))
@@ -587,6 +590,65 @@ class HotlineApp:
         if call.wait_deadline is not None:
             self._set_timer(call, call.wait_deadline, self._max_wait_reached)
         self._play(call, ("please-hold",))
+
+    # ----------------------------------------------------------------- reconciliation
+    def knows(self, channel_id: str) -> bool:
+        return channel_id in self._by_channel or channel_id in self._offers
+
+    def lost(self, call: HotlineCall) -> None:
+        """The caller's channel vanished while we were away (its hang-up event was lost)."""
+        self._end_call(call, HangupBy.UNKNOWN)
+
+    def offer_lost(self, call: HotlineCall, offer: Offer) -> None:
+        self._offer_failed(
+            call, offer, RingFailure.NO_ANSWER if offer.ringing else RingFailure.UNREACHABLE
+        )
+
+    def hang_up_orphan(self, channel_id: str) -> None:
+        self._spawn(self._hangup(channel_id))
+
+    def _adopt(self, channel: Channel, phase: Phase, arrived: float) -> HotlineCall:
+        call = HotlineCall(
+            call_id=facts.call_id_of(self.node, channel.id),
+            node=self.node,
+            channel_id=channel.id,
+            caller_number=channel.caller.number or None,
+            arrived=arrived,
+            phase=phase,
+        )
+        call.ops = SerialOps(call.call_id, self._failure_handler(call))
+        self.calls[call.call_id] = call
+        self._by_channel[channel.id] = call
+        return call
+
+    def adopt_waiting(self, channel: Channel, answers: IvrAnswers, *, arrived_at: float) -> None:
+        """A caller in our app that this process never saw (restart): back in line, keeping
+        the place their arrival time gives them."""
+        call = self._adopt(channel, Phase.WAITING, arrived_at)
+        call.answers = answers
+        self._enqueue(call, arrived_at=arrived_at)
+
+    def adopt_connected(self, channel: Channel, bridge_id: str, partner: Channel) -> None:
+        """A caller already talking to a counsellor: leave the bridge alone, watch its end."""
+        call = self._adopt(channel, Phase.CONNECTED, self.driver.now())
+        call.bridge_id = bridge_id
+        endpoint = partner.name.rsplit("-", 1)[0]
+        entry = self.config.counsellor_by_endpoint(endpoint)
+        counsellor_id = entry.id if entry else partner.name
+        offer = Offer(
+            offer_id=partner.id,
+            counsellor_id=counsellor_id,
+            centre=entry.centre if entry else "",
+            ringing=True,
+            answered=True,
+        )
+        call.offers[partner.id] = offer
+        call.connected_offer = partner.id
+        self._offers[partner.id] = call
+        if entry is not None:
+            # routing never offered this call; the phone is simply busy until the call ends
+            self.driver.submit(rev.PhoneBusy(entry.id))
+            call.adopted_counsellor = entry.id
 
     # ----------------------------------------------------------------- plumbing
     def _op(self, call: HotlineCall, op: Callable[[], Awaitable[object]]) -> None:

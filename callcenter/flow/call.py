@@ -64,6 +64,7 @@ class HotlineCall:
     callback_deadline: float | None = None
     wait_deadline: float | None = None
     ops: SerialOps | None = None
+    adopted_counsellor: str | None = None  # connected before a restart
 
     @property
     def counsellor_offer(self) -> Offer | None:

@@ -1,0 +1,122 @@
+"""Rebuild live state from Asterisk after a (re)connect: Asterisk is the truth for live calls.
+
+Real Asterisk replays nothing to a client that was away (recordings-2 facts 1-4): no StasisStart
+for channels already in the app, no hang-up that happened in the gap. So on every connect the
+service reads ``GET /channels`` and ``GET /bridges`` and
+
+- ends the calls it knew whose caller channel is gone (their hang-up event was lost);
+- fails the rings whose counsellor leg is gone;
+- adopts the callers it did not know (a restarted service): bridged ones stay connected, waiting
+  ones go back in line with their original arrival time and their IVR answers (kept as channel
+  variables on the caller's channel);
+- hangs up counsellor legs that belong to no call any more.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ari.errors import AriError
+from ari.models import Bridge, Channel
+from callcenter.flow.app import (
+    CENTRE_VAR,
+    DANGER_VAR,
+    LANGUAGE_VAR,
+    OFFER_ARG,
+    HotlineApp,
+)
+from callcenter.flow.ivr import IvrAnswers
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ReconcileReport:
+    ended: list[str] = field(default_factory=list)
+    adopted_waiting: list[str] = field(default_factory=list)
+    adopted_connected: list[str] = field(default_factory=list)
+    orphans_hung_up: list[str] = field(default_factory=list)
+
+
+def _stasis_args(channel: Channel, app: str) -> list[str] | None:
+    """The Stasis arguments if the channel is in our app, else None."""
+    if channel.dialplan.app_name != "Stasis":
+        return None
+    parts = channel.dialplan.app_data.split(",")
+    if parts[0] != app:
+        return None
+    return parts[1:]
+
+
+async def reconcile(app: HotlineApp, *, wall_now: datetime) -> ReconcileReport:
+    report = ReconcileReport()
+    channels = {c.id: c for c in await app.ari.channels.list()}
+    bridges = await app.ari.bridges.list()
+    bridge_of: dict[str, Bridge] = {ch: b for b in bridges for ch in b.channels}
+
+    for call in list(app.calls.values()):
+        if call.channel_id not in channels:
+            app.lost(call)
+            report.ended.append(call.call_id)
+            continue
+        for offer in list(call.offers.values()):
+            if not offer.ended and offer.offer_id not in channels and not offer.answered:
+                app.offer_lost(call, offer)
+
+    for channel in channels.values():
+        args = _stasis_args(channel, app.config.app)
+        if args is None or app.knows(channel.id):
+            continue
+        if args and args[0] == OFFER_ARG:
+            continue  # handled with its caller below, or hung up as an orphan at the end
+        bridge = bridge_of.get(channel.id)
+        partner = _partner(bridge, channel.id, channels) if bridge else None
+        if bridge is not None and partner is not None:
+            app.adopt_connected(channel, bridge.id, partner)
+            report.adopted_connected.append(channel.id)
+        else:
+            answers = await _answers(app, channel)
+            age = max(0.0, (wall_now - channel.creationtime).total_seconds())
+            app.adopt_waiting(channel, answers, arrived_at=app.driver.now() - age)
+            report.adopted_waiting.append(channel.id)
+
+    for channel in channels.values():
+        args = _stasis_args(channel, app.config.app)
+        if args and args[0] == OFFER_ARG and not app.knows(channel.id):
+            report.orphans_hung_up.append(channel.id)
+            app.hang_up_orphan(channel.id)
+    if any(vars(report).values()):
+        log.warning("reconciled node %s: %s", app.node, report)
+    return report
+
+
+def _partner(
+    bridge: Bridge | None, channel_id: str, channels: dict[str, Channel]
+) -> Channel | None:
+    if bridge is None:
+        return None
+    for other in bridge.channels:
+        if other != channel_id and other in channels:
+            return channels[other]
+    return None
+
+
+async def _answers(app: HotlineApp, channel: Channel) -> IvrAnswers:
+    values: dict[str, str] = {}
+    for name in (LANGUAGE_VAR, CENTRE_VAR, DANGER_VAR):
+        try:
+            values[name] = (await app.ari.channels.get_channel_var(channel.id, name)).value
+        except AriError:
+            values[name] = ""
+    ivr = app.config.ivr
+    centre = values[CENTRE_VAR] or ivr.region_for_number(channel.caller.number or None)
+    return IvrAnswers(
+        language=values[LANGUAGE_VAR] or ivr.default_language,
+        home_centre=centre or None,
+        danger=values[DANGER_VAR] == "1",
+        language_chosen=bool(values[LANGUAGE_VAR]),
+        region_chosen=bool(values[CENTRE_VAR]),
+        digits="",
+    )
