@@ -1,0 +1,104 @@
+"""Fallback calls from Asterisk's own CDR and queue_log files (the recorded lab files)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from callcenter.calls.asterisk_logs import parse_cdr, parse_queue_log
+from callcenter.calls.importer import (
+    ImportConfig,
+    ImportSummary,
+    import_fallback_calls,
+    read_fallback_calls,
+)
+from callcenter.calls.models import CallOfferRow, CallRow
+from callcenter.calls.outcomes import CallOutcome, RecordSource
+from callcenter.calls.recorder import CallRecorder
+from callcenter.db import Database
+from tests.conftest import ASTERISK_FIXTURES
+
+REC = ASTERISK_FIXTURES / "recordings"
+CDR_CUSTOM = REC / "cdr-custom-Master.csv"
+CDR_CSV = REC / "cdr-csv-Master.csv"
+QUEUE_LOG = REC / "queue_log.txt"
+CONFIG = ImportConfig(node="lab", queue_centres={"hanoi": "HN"})
+
+
+def test_both_cdr_layouts_read_the_same_calls() -> None:
+    utc = ZoneInfo("UTC")
+    custom = parse_cdr(CDR_CUSTOM.read_text().splitlines(), tz=utc)
+    plain = parse_cdr(CDR_CSV.read_text().splitlines(), tz=utc)
+    assert [(r.uniqueid, r.dstchannel, r.disposition, r.start) for r in custom] == [
+        (r.uniqueid, r.dstchannel, r.disposition, r.start) for r in plain
+    ]
+    assert custom[1].queue == "hanoi" and custom[0].queue is None  # 1802 is the echo test
+    assert custom[2].start == datetime(2026, 11, 22, 21, 2, 45, tzinfo=UTC)
+
+
+def test_the_recorded_queue_calls_become_fallback_records() -> None:
+    cdr = parse_cdr(CDR_CUSTOM.read_text().splitlines(), tz=ZoneInfo("UTC"))
+    qlog = parse_queue_log(QUEUE_LOG.read_text().splitlines())
+    facts, in_progress = read_fallback_calls(cdr, qlog, CONFIG)
+    assert in_progress == 0
+    assert [f.channel_id for f in facts] == ["1795381171.0", "1795381298.21", "1795381364.25"]
+    assert {f.outcome for f in facts} == {CallOutcome.FALLBACK_ANSWERED}
+    both = facts[2]  # the call seen in both the CDR and the queue_log
+    assert both.answered_by == "HN-01" and both.home_centre == "HN"
+    assert both.at == datetime(2026, 11, 22, 21, 2, 44, tzinfo=UTC)
+    assert both.answered_at == datetime.fromtimestamp(1795381365, UTC)
+    assert [(o.counsellor, o.outcome) for o in both.offers] == [
+        ("HN-02", "no_answer"),
+        ("HN-01", "answered"),
+    ]
+    assert facts[0].ended_at == datetime.fromtimestamp(1795381174, UTC)
+
+
+def test_an_unanswered_queue_call_and_a_call_still_waiting() -> None:
+    # queue_log lines in Asterisk's documented format (ABANDON|position|origposition|waittime)
+    lines = [
+        "1795390000|1795390000.1|hanoi|NONE|ENTERQUEUE||0912345678|1",
+        "1795390000|1795390000.1|hanoi|HN-01|RINGNOANSWER|15000",
+        "1795390020|1795390000.1|hanoi|NONE|ABANDON|1|1|20",
+        "1795390030|1795390030.2|hanoi|NONE|ENTERQUEUE||0912345679|1",
+        "1795390040|1795390040.3|other|NONE|ENTERQUEUE||0912345670|1",
+        "garbage",
+    ]
+    facts, in_progress = read_fallback_calls([], parse_queue_log(lines), CONFIG)
+    assert in_progress == 1
+    (fact,) = facts
+    assert fact.outcome == CallOutcome.FALLBACK_ABANDONED
+    assert fact.caller_number == "0912345678"
+    assert [(o.counsellor, o.outcome) for o in fact.offers] == [("HN-01", "no_answer")]
+
+
+async def test_importing_the_same_files_twice_changes_nothing(
+    recorder: CallRecorder, db: Database, tmp_path: Path
+) -> None:
+    def run() -> ImportSummary:
+        return import_fallback_calls(
+            recorder, CONFIG, cdr_files=[CDR_CUSTOM, CDR_CSV], queue_log_files=[QUEUE_LOG]
+        )
+
+    summary = run()
+    assert (summary.calls, summary.answered, summary.in_progress) == (3, 3, 0)
+    await recorder.flush(timeout_s=10)
+
+    async def snapshot() -> list[tuple[object, ...]]:
+        async with db.sessions() as session:
+            calls = (await session.scalars(select(CallRow).order_by(CallRow.call_id))).all()
+            offers = (await session.scalars(select(CallOfferRow))).all()
+        return [
+            (c.call_id, c.outcome, c.source, c.answered_by, c.wait_s, c.talk_s) for c in calls
+        ] + [(o.call_id, o.offer_id, o.outcome) for o in offers]
+
+    first = await snapshot()
+    run()
+    await recorder.flush(timeout_s=10)
+    assert await snapshot() == first
+    assert len([row for row in first if len(row) == 6]) == 3
+    assert first[2][1:4] == ("fallback_answered", RecordSource.FALLBACK_IMPORT, "HN-01")
+    assert first[2][4] == 0.0 and first[2][5] == 1.0  # waited 0 s (connect at entry), talked 1 s
