@@ -201,7 +201,7 @@ class EventStream:
             if self._stop.is_set():
                 await ws.close()
                 break
-            if not repaired and await self._repair_stale_app(ws):
+            if await self._repair_stale_app(ws, may_repair=not repaired):
                 repaired = True
                 continue
             repaired = False
@@ -334,10 +334,11 @@ class EventStream:
             return "connection lost without a close frame"
         return f"closed by peer: {ws.close_code} {ws.close_reason or ''}".strip()
 
-    async def _repair_stale_app(self, ws: ClientConnection) -> bool:
+    async def _repair_stale_app(self, ws: ClientConnection, *, may_repair: bool) -> bool:
         """With subscribeAll, an app object kept alive by leftover explicit subscriptions keeps
         its explicit model and this client hears nothing (facts 7-8). Delete the leftovers and
-        reconnect once. Returns True if it closed ``ws`` to reconnect."""
+        reconnect; the next connection is checked again but never repaired twice in a row.
+        Returns True if it closed ``ws`` to reconnect."""
         if not (
             self.config.subscribe_all
             and self.config.repair_stale_subscriptions
@@ -349,6 +350,14 @@ class EventStream:
             if app is None or app.subscribed_to_all:
                 return False
             sources = app.explicit_event_sources()
+            if not may_repair:
+                log.error(
+                    "ARI %s: app %s still has no subscribeAll after removing leftover "
+                    "subscriptions; events of other channels will not arrive",
+                    self.config.node,
+                    app.name,
+                )
+                return False
             log.warning(
                 "ARI %s: app %s has leftover subscriptions %s and no subscribeAll; "
                 "removing them and reconnecting",
