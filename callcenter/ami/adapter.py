@@ -82,6 +82,7 @@ class AmiAdapter(AmiActions):
         self._synchronized = asyncio.Event()
         self._failure: AmiAuthenticationError | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._supervisor: asyncio.Task[None] | None = None
         self._closing = False
 
     # -- subscribing -------------------------------------------------------------------------
@@ -109,27 +110,28 @@ class AmiAdapter(AmiActions):
         """Start connecting (in the background) and delivering events."""
         if self._tasks:
             raise RuntimeError("AmiAdapter already started")
-        for coro in (self._supervise(), self._deliver()):
-            task = asyncio.create_task(coro, name=f"ami-{self.config.node}")
-            self._tasks.add(task)
+        node = self.config.node
+        self._supervisor = asyncio.create_task(self._supervise(), name=f"ami-supervise-{node}")
+        deliver = asyncio.create_task(self._deliver(), name=f"ami-deliver-{node}")
+        self._tasks.update((self._supervisor, deliver))
 
     async def wait_synchronized(self, within: float | None = None) -> AsteriskSnapshot:
         """Wait until connected and synchronized; raises the login error if it was rejected."""
+        if self._supervisor is None:
+            raise RuntimeError("AmiAdapter.start() was not called")
         async with asyncio.timeout(within):
-            while not self._synchronized.is_set():
-                if self._failure is not None:
-                    raise self._failure
+            while not self._synchronized.is_set() and not self._supervisor.done():
                 sync = asyncio.ensure_future(self._synchronized.wait())
-                stopped = [t for t in self._tasks if t.get_name().startswith("ami-")][:1]
                 try:
-                    await asyncio.wait([sync, *stopped], return_when=asyncio.FIRST_COMPLETED)
+                    await asyncio.wait(
+                        [sync, self._supervisor], return_when=asyncio.FIRST_COMPLETED
+                    )
                 finally:
                     sync.cancel()
-                if self._failure is None and stopped and stopped[0].done():
-                    raise RuntimeError(f"AMI adapter for {self.config.node} stopped")
         if self._failure is not None:
             raise self._failure
-        assert self._snapshot is not None
+        if self._snapshot is None or not self._synchronized.is_set():
+            raise RuntimeError(f"AMI adapter for {self.config.node} stopped")
         return self._snapshot
 
     async def drain(self) -> None:
@@ -204,23 +206,35 @@ class AmiAdapter(AmiActions):
         self._protocol = protocol
         self.stats.sessions += 1
         reconnect = self.stats.sessions > 1
-        await self.login()
-        await self._until(self._booted.wait(), protocol, cfg.boot_timeout, "FullyBooted")
-        snapshot = await self.read_state()
-        self._snapshot = snapshot
-        self._publish(
-            AmiStateSynchronized(
-                node=cfg.node, received_at=self.clock(), snapshot=snapshot, reconnect=reconnect
+        reason = "session ended"
+        try:
+            await self.login()
+            await self._until(self._booted.wait(), protocol, cfg.boot_timeout, "FullyBooted")
+            snapshot = await self.read_state()
+            self._snapshot = snapshot
+            self._publish(
+                AmiStateSynchronized(
+                    node=cfg.node, received_at=self.clock(), snapshot=snapshot, reconnect=reconnect
+                )
             )
-        )
-        for event in self._held:
+            self._release_held()
+            self._synchronized.set()
+            log.info("AMI %s synchronized (session %d)", cfg.node, self.stats.sessions)
+            reason = await self._heartbeat(protocol)
+            return True
+        except BaseException as exc:
+            reason = f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            # Events of a session that ended before its state was read still happened
+            # (a Shutdown, for one): deliver them, then say the connection is gone.
+            self._release_held()
+            self._publish(AmiConnectionLost(node=cfg.node, received_at=self.clock(), reason=reason))
+
+    def _release_held(self) -> None:
+        held, self._held = self._held, None
+        for event in held or ():
             self._publish(event)
-        self._held = None
-        self._synchronized.set()
-        log.info("AMI %s synchronized (session %d)", cfg.node, self.stats.sessions)
-        reason = await self._heartbeat(protocol)
-        self._publish(AmiConnectionLost(node=cfg.node, received_at=self.clock(), reason=reason))
-        return True
 
     async def _until(
         self, awaitable: Awaitable[Any], protocol: AmiProtocol, seconds: float, what: str

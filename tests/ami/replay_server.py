@@ -21,6 +21,7 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from callcenter.ami.wire import AmiMessage
 from tests.ami.recordings import Recording
 
 BANNER = b"Asterisk Call Manager/11.0.0\r\n"
@@ -31,17 +32,34 @@ Action = dict[str, str]
 def _rewrite(raw: bytes, recorded_id: str, client_id: str) -> bytes:
     if recorded_id == client_id:
         return raw
-    return raw.replace(f"ActionID: {recorded_id}\r\n".encode(), f"ActionID: {client_id}\r\n".encode())
+    return raw.replace(
+        f"ActionID: {recorded_id}\r\n".encode(), f"ActionID: {client_id}\r\n".encode()
+    )
+
+
+def _answer(recording: Recording, recorded_id: str, with_events: bool) -> list[AmiMessage]:
+    out: list[AmiMessage] = []
+    for m in recording.messages:
+        if m.action_id == recorded_id or (out and with_events and m.action_id is None):
+            out.append(m)
+        elif out and m.action_id is not None:
+            break
+    return out
 
 
 @dataclass
 class Catalogue:
     """Recorded answers for actions: ``(matches(action), recording, recorded ActionID)``."""
 
-    entries: list[tuple[Callable[[Action], bool], Recording, str]] = field(default_factory=list)
+    entries: list[tuple[Callable[[Action], bool], Recording, str, bool]] = field(
+        default_factory=list
+    )
     silent: set[str] = field(default_factory=set)  # action names never answered (dead peer)
 
-    def add(self, recording: Recording, recorded_id: str, **match: str) -> Catalogue:
+    def add(
+        self, recording: Recording, recorded_id: str, *, with_events: bool = False, **match: str
+    ) -> Catalogue:
+        """``with_events``: also the events recorded right after the answer (FullyBooted)."""
         name = recording.sent[recorded_id]["Action"].lower()
 
         def matches(action: Action) -> bool:
@@ -49,21 +67,21 @@ class Catalogue:
                 action.get(k) == v for k, v in match.items()
             )
 
-        self.entries.append((matches, recording, recorded_id))
+        self.entries.append((matches, recording, recorded_id, with_events))
         return self
 
     def answer(self, action: Action) -> bytes | None:
         client_id = action.get("ActionID", "")
         if action.get("Action", "").lower() in self.silent:
             return None
-        for matches, recording, recorded_id in self.entries:
+        for matches, recording, recorded_id, with_events in self.entries:
             if matches(action):
                 return b"".join(
-                    _rewrite(m.raw, recorded_id, client_id) for m in recording.items_of(recorded_id)
+                    _rewrite(m.raw, recorded_id, client_id)
+                    for m in _answer(recording, recorded_id, with_events)
                 )
         return (
-            f"Response: Error\r\nActionID: {client_id}\r\n"
-            "Message: Invalid/unknown command\r\n\r\n"
+            f"Response: Error\r\nActionID: {client_id}\r\nMessage: Invalid/unknown command\r\n\r\n"
         ).encode()
 
 
@@ -118,6 +136,19 @@ class ReplayAmiServer:
         self._server: asyncio.Server | None = None
         self._writers: list[asyncio.StreamWriter] = []
         self._handlers: set[asyncio.Task[None]] = set()
+        self._arrived = asyncio.Condition()
+
+    async def wait_for_action(self, name: str) -> Action:
+        """Wait until the latest connection has received an action called ``name``."""
+
+        def seen() -> Action | None:
+            return next((a for a in self.received[-1] if a.get("Action") == name), None)
+
+        async with asyncio.timeout(10), self._arrived:
+            await self._arrived.wait_for(lambda: bool(self.received) and seen() is not None)
+        action = seen()
+        assert action is not None
+        return action
 
     async def __aenter__(self) -> ReplayAmiServer:
         self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
@@ -178,6 +209,8 @@ async def _serve(server: ReplayAmiServer, reader: asyncio.StreamReader,
                 if sep:
                     action.setdefault(key, value)
             server.received[index].append(action)
+            async with server._arrived:
+                server._arrived.notify_all()
             recorded_id = player.take(action) if player is not None else None
             if player is not None and recorded_id is not None:
                 writer.write(player.flush())

@@ -30,12 +30,28 @@ EXPECTED: dict[str, type[AmiEvent]] = {
     **convert.EVENT_TYPES,
     **{
         name: ami.AmiEventReceived
-        for name in (
-            "VarSet Newexten NewConnectedLine SoftHangupRequest BridgeEnter BridgeLeave "
-            "BridgeCreate BridgeDestroy SuccessfulAuth DialState NewCallerid RTCPSent "
-            "HangupRequest MusicOnHoldStart MusicOnHoldStop DTMFEnd DTMFBegin ChanSpyStart "
-            "ChanSpyStop LocalBridge"
-        ).split()
+        for name in [
+            "VarSet",
+            "Newexten",
+            "NewConnectedLine",
+            "SoftHangupRequest",
+            "BridgeEnter",
+            "BridgeLeave",
+            "BridgeCreate",
+            "BridgeDestroy",
+            "SuccessfulAuth",
+            "DialState",
+            "NewCallerid",
+            "RTCPSent",
+            "HangupRequest",
+            "MusicOnHoldStart",
+            "MusicOnHoldStop",
+            "DTMFEnd",
+            "DTMFBegin",
+            "ChanSpyStart",
+            "ChanSpyStop",
+            "LocalBridge",
+        ]
     },
 }
 
@@ -196,7 +212,9 @@ def test_fallback_queue_call_in_order() -> None:
         ami.QueueCallerLeft,
         ami.AgentConnected,
     ]
-    complete = [e for e in live("ami-continue-to-fallback.raw") if isinstance(e, ami.AgentCompleted)]
+    complete = [
+        e for e in live("ami-continue-to-fallback.raw") if isinstance(e, ami.AgentCompleted)
+    ]
     assert (complete[0].reason, complete[0].talk_time, complete[0].queue) == ("caller", 7, "hanoi")
     assert complete[0].interface == "PJSIP/hn-01"
 
