@@ -7,8 +7,12 @@ come only from the environment or a secrets file, never from the database.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from callcenter.flow.config import FlowConfig
 
 
 class DatabaseSettings(BaseModel):
@@ -43,6 +47,34 @@ class AmiSettings(BaseModel):
     secret: SecretStr = SecretStr("")
 
 
+class ServiceSettings(BaseModel):
+    """The running service: its HTTP API, where it keeps local files, which Asterisk it is on."""
+
+    node: str = "asterisk-1"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    var_dir: Path = Path("var")
+    # Asterisk's own records of calls it handled while the service was down (imported on start)
+    cdr_csv: list[Path] = Field(default_factory=list)
+    queue_log: list[Path] = Field(default_factory=list)
+
+
+class RoutingSettings(BaseModel):
+    """Knobs of :class:`routing.policy.Policy` (docs/routing.md explains each)."""
+
+    centres: tuple[str, ...] = ("HN", "DN", "AG")
+    overflow_after: float = 20.0
+    language_wait: float = 30.0
+    gender_wait: float = 60.0
+    max_overtake: float = 120.0
+    urgent_lead: float = 60.0
+    wrap_up: float = 30.0
+    wrap_up_by_centre: dict[str, float] = Field(default_factory=dict)
+    callback_offer_wait: float = 180.0
+    announce_interval: float | None = 30.0
+    expected_talk_time: float = 420.0
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="CALLCENTER_",
@@ -56,3 +88,6 @@ class Settings(BaseSettings):
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     ari: AriSettings = Field(default_factory=AriSettings)
     ami: AmiSettings = Field(default_factory=AmiSettings)
+    service: ServiceSettings = Field(default_factory=ServiceSettings)
+    flow: FlowConfig = Field(default_factory=FlowConfig)
+    routing: RoutingSettings = Field(default_factory=RoutingSettings)

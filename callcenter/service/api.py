@@ -1,0 +1,133 @@
+"""The service's HTTP API: health, and counsellor presence until the console exists.
+
+Every route has an OpenAPI schema (``/docs``). Errors carry Vietnamese and English text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, HTTPException
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from callcenter.flow.presence import PresenceError
+from callcenter.service.runtime import HotlineService
+from callcenter.settings import Settings
+
+
+class PauseRequest(BaseModel):
+    reason: str = "pause"
+
+
+class CounsellorOut(BaseModel):
+    id: str
+    centre: str
+    state: str
+    paused_reason: str | None = None
+    calls_handled: int = 0
+
+
+class WaitingCallOut(BaseModel):
+    call_id: str
+    position: int | None
+    expected_wait: float | None
+    waited: float
+
+
+def create_app(settings: Settings, *, service: HotlineService | None = None) -> FastAPI:
+    svc = service or HotlineService(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await svc.start()
+        try:
+            yield
+        finally:
+            await svc.stop()
+
+    app = FastAPI(
+        title="TIP hotline call centre / Tổng đài đường dây nóng",
+        lifespan=lifespan,
+    )
+    app.state.service = svc
+
+    @app.get("/health")
+    async def health() -> JSONResponse:
+        """ARI, AMI and database connected? Calls on the fallback? Records in the outbox?"""
+        report = svc.health()
+        return JSONResponse(report.as_dict(), status_code=200 if report.ok else 503)
+
+    @app.get("/api/counsellors")
+    async def counsellors() -> list[CounsellorOut]:
+        views = {v.counsellor_id: v for v in svc.engine.counsellors()}
+        out = []
+        for entry in settings.flow.counsellors:
+            view = views.get(entry.id)
+            out.append(
+                CounsellorOut(
+                    id=entry.id,
+                    centre=entry.centre,
+                    state=str(view.state) if view else "offline",
+                    paused_reason=view.pause_reason if view else None,
+                    calls_handled=view.calls_handled if view else 0,
+                )
+            )
+        return out
+
+    @app.get("/api/calls/waiting")
+    async def waiting() -> list[WaitingCallOut]:
+        now = svc.driver.now()
+        return [
+            WaitingCallOut(
+                call_id=v.call_id,
+                position=v.position,
+                expected_wait=v.expected_wait,
+                waited=now - v.arrived_at,
+            )
+            for v in svc.engine.waiting_calls(now)
+        ]
+
+    def _presence(
+        action: str, counsellor_id: str, body: PauseRequest | None = None
+    ) -> dict[str, Any]:
+        try:
+            if action == "login":
+                svc.presence.login(counsellor_id)
+            elif action == "logout":
+                svc.presence.logout(counsellor_id)
+            elif action == "pause":
+                svc.presence.pause(counsellor_id, body.reason if body else "pause")
+            elif action == "resume":
+                svc.presence.resume(counsellor_id)
+                svc.missed.pop(counsellor_id, None)
+            else:
+                svc.presence.wrap_up_done(counsellor_id)
+        except PresenceError as exc:
+            status = 404 if "unknown" in str(exc) else 409
+            raise HTTPException(status_code=status, detail=str(exc)) from exc
+        return {"counsellor": counsellor_id, "done": action}
+
+    @app.post("/api/counsellors/{counsellor_id}/login")
+    async def login(counsellor_id: str) -> dict[str, Any]:
+        return _presence("login", counsellor_id)
+
+    @app.post("/api/counsellors/{counsellor_id}/logout")
+    async def logout(counsellor_id: str) -> dict[str, Any]:
+        return _presence("logout", counsellor_id)
+
+    @app.post("/api/counsellors/{counsellor_id}/pause")
+    async def pause(counsellor_id: str, body: PauseRequest) -> dict[str, Any]:
+        return _presence("pause", counsellor_id, body)
+
+    @app.post("/api/counsellors/{counsellor_id}/resume")
+    async def resume(counsellor_id: str) -> dict[str, Any]:
+        return _presence("resume", counsellor_id)
+
+    @app.post("/api/counsellors/{counsellor_id}/wrap-up-done")
+    async def wrap_up_done(counsellor_id: str) -> dict[str, Any]:
+        return _presence("wrap_up_done", counsellor_id)
+
+    return app

@@ -1,0 +1,227 @@
+"""The composition root: builds every part of the service from one Settings object and runs it.
+
+``HotlineService(settings)`` is what ``callcenter serve`` runs (under the HTTP API's lifespan)
+and what the end-to-end tests start against the PBX simulator: one code path.
+
+Parts, in the order they start: database and migrations -> call recorder (durable outbox) ->
+routing engine and driver -> presence (restored from var/) -> ARI client and the hotline app
+(reconciled on every connect) -> AMI adapter (phone state) .
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ari.client import AriClient
+from ari.config import AriConfig
+from ari.events import AriEvent
+from ari.lifecycle import StreamConnected, StreamDisconnected, StreamStopped
+from callcenter.ami.adapter import AmiAdapter
+from callcenter.ami.config import AmiConfig
+from callcenter.ami.events import ContactStatusChanged, DeviceStateChanged
+from callcenter.ami.queue_events import QueueCallerAbandoned, QueueCallerJoined, QueueCallerLeft
+from callcenter.calls.recorder import CallRecorder
+from callcenter.db.engine import Database
+from callcenter.db.migrate import upgrade
+from callcenter.db.outbox import Outbox
+from callcenter.flow.app import HotlineApp
+from callcenter.flow.driver import RoutingDriver
+from callcenter.flow.presence import PhoneTracker, Presence
+from callcenter.flow.reconcile import reconcile
+from callcenter.privacy.keys import crypto_from_settings
+from callcenter.settings import Settings
+from routing.decisions import CounsellorMissed, Decision
+from routing.engine import RoutingEngine
+from routing.policy import Policy
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def policy_from(settings: Settings) -> Policy:
+    r = settings.routing
+    return Policy(
+        centres=r.centres,
+        overflow_after=r.overflow_after,
+        language_wait=r.language_wait,
+        default_language=settings.flow.ivr.default_language,
+        gender_wait=r.gender_wait,
+        max_overtake=r.max_overtake,
+        urgent_lead=r.urgent_lead,
+        ring_timeout=settings.flow.ring_timeout,
+        wrap_up=r.wrap_up,
+        wrap_up_by_centre=dict(r.wrap_up_by_centre),
+        callback_offer_wait=r.callback_offer_wait,
+        announce_interval=r.announce_interval,
+        expected_talk_time=r.expected_talk_time,
+    )
+
+
+@dataclass
+class Health:
+    ari_connected: bool
+    ami_connected: bool
+    database_ok: bool
+    outbox_backlog: int
+    calls_in_service: int
+    calls_sent_to_fallback: int
+    callers_in_fallback_queues: int
+    last_database_error: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.ari_connected and self.ami_connected and self.database_ok
+
+    def as_dict(self) -> dict[str, Any]:
+        data = dict(vars(self))
+        data["status"] = "ok" if self.ok else "degraded"
+        data["on_fallback"] = not self.ari_connected or self.callers_in_fallback_queues > 0
+        return data
+
+
+class HotlineService:
+    def __init__(self, settings: Settings, *, wall_clock: Callable[[], datetime] = utc_now) -> None:
+        self.settings = settings
+        self._wall = wall_clock
+        var = settings.service.var_dir
+        self.database = Database.from_url(settings.database.url, echo=settings.database.echo)
+        self.crypto = crypto_from_settings(settings.privacy, key_file=var / "privacy-keys.json")
+        self.outbox = Outbox(var / "outbox.sqlite3")
+        self.recorder = CallRecorder(self.database.sessions, self.outbox, self.crypto)
+        self.engine = RoutingEngine(policy_from(settings))
+        self.driver = RoutingDriver(self.engine, self._monotonic)
+        self.presence = Presence(settings.flow, self.driver, var / "presence.json")
+        node = settings.service.node
+        ari = settings.ari
+        self.ari = AriClient(
+            AriConfig(
+                url=ari.url,
+                username=ari.username,
+                password=ari.password,
+                app=ari.app,
+                node=node,
+            )
+        )
+        self.app = HotlineApp(
+            node=node,
+            ari=self.ari,
+            driver=self.driver,
+            recorder=self.recorder,
+            config=settings.flow.model_copy(update={"app": ari.app}),
+            wall_clock=wall_clock,
+        )
+        self.apps: dict[str, HotlineApp] = {node: self.app}
+        self.phones = PhoneTracker(settings.flow, self.driver, self.app.engaged)
+        self.ami = AmiAdapter(AmiConfig.from_settings(settings.ami, node=node, read_pjsip=False))
+        self.driver.on_decision(self._on_decision)
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._ari_connected = False
+        self._fallback_callers: set[str] = set()
+        self.missed: dict[str, str] = {}  # counsellor -> call they missed (for the console)
+
+    @staticmethod
+    def _monotonic() -> float:
+        return asyncio.get_running_loop().time()
+
+    # ----------------------------------------------------------------- life
+    async def start(self, *, migrate: bool = True) -> None:
+        if migrate:
+            await upgrade(self.settings.database.url)
+        self.recorder.start()
+        self.presence.restore()
+        self.ami.subscribe(ContactStatusChanged, self.phones.contact)
+        self.ami.subscribe(DeviceStateChanged, self.phones.device)
+        self.ami.subscribe(QueueCallerJoined, self._fallback_join)
+        self.ami.subscribe(QueueCallerLeft, self._fallback_leave)
+        self.ami.subscribe(QueueCallerAbandoned, self._fallback_leave)
+        self.ami.start()
+        self._spawn(self._consume_ari(), "ari-events")
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self.driver.close()
+        await self.app.idle()
+        await self.ami.close()
+        await self.ari.aclose()
+        await self.recorder.stop()
+        self.outbox.close()
+        await self.database.dispose()
+
+    def _spawn(self, coro: Any, name: str) -> None:
+        task = asyncio.get_running_loop().create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # ----------------------------------------------------------------- ARI
+    async def _consume_ari(self) -> None:
+        stream = self.ari.event_stream(on_connect=self._connected, on_reconnect=self._connected)
+        async with stream:
+            async for item in stream:
+                if isinstance(item, AriEvent):
+                    app = self.apps.get(self.app.node)
+                    if app is None:
+                        continue
+                    try:
+                        app.handle(item)
+                    except Exception:
+                        log.exception("event %s could not be handled", item.type)
+                elif isinstance(item, StreamDisconnected):
+                    self._ari_connected = False
+                    log.warning("ARI events lost (%s): calls stay in Asterisk", item.reason)
+                elif isinstance(item, StreamStopped):
+                    self._ari_connected = False
+                    log.error("ARI event stream stopped: %s", item)
+                    return
+
+    async def _connected(self, event: StreamConnected) -> None:
+        try:
+            await reconcile(self.app, wall_now=self._wall())
+        except Exception:
+            log.exception("reconciliation after connect failed; calls continue as they were")
+        self._ari_connected = True
+
+    # ----------------------------------------------------------------- routing
+    def _on_decision(self, decision: Decision) -> None:
+        if isinstance(decision, CounsellorMissed):
+            self.missed[decision.counsellor_id] = decision.call_id
+            return
+        call_id = getattr(decision, "call_id", None)
+        if call_id is None:
+            return
+        app = self.apps.get(call_id.split("/", 1)[0])
+        if app is not None:
+            app.on_decision(decision)
+
+    # ----------------------------------------------------------------- fallback queue
+    def _fallback_join(self, event: QueueCallerJoined) -> None:
+        self._fallback_callers.add(event.unique_id or "")
+
+    def _fallback_leave(self, event: QueueCallerLeft | QueueCallerAbandoned) -> None:
+        self._fallback_callers.discard(event.unique_id or "")
+
+    # ----------------------------------------------------------------- health
+    def health(self) -> Health:
+        recorder = self.recorder.health
+        return Health(
+            ari_connected=self._ari_connected,
+            ami_connected=self.ami.synchronized,
+            database_ok=recorder.database_ok,
+            outbox_backlog=recorder.backlog,
+            calls_in_service=len(self.app.calls),
+            calls_sent_to_fallback=self.app.sent_to_fallback,
+            callers_in_fallback_queues=len(self._fallback_callers),
+            last_database_error=recorder.last_error,
+        )
