@@ -9,7 +9,7 @@ import asyncio
 import re
 
 from pbxsim.model import happenings as h
-from pbxsim.model.errors import BadRequest, NotFound
+from pbxsim.model.errors import AllocationFailed, BadRequest, NotFound
 from pbxsim.model.objects import Channel
 from pbxsim.model.pbx import Pbx
 
@@ -52,10 +52,10 @@ def new_outbound(
     creation (ChannelCreated, ChannelDialplan AppDial2 happen later, when dialled)."""
     tech, resource = split_endpoint(endpoint)
     if tech.upper() != "PJSIP":
-        raise BadRequest("Invalid endpoint specified")
+        raise AllocationFailed("Allocation failed")
     ep = pbx.endpoints.get(resource.split("@")[0])
     if ep is None:
-        raise BadRequest("Allocation failed")
+        raise AllocationFailed("Allocation failed")
     name, number = caller if caller is not None else (ep.callerid_name, ep.callerid_number)
     ch = pbx.new_channel(
         tech="PJSIP",

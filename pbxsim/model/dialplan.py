@@ -160,7 +160,7 @@ async def _finish(pbx: Pbx, ch: Channel) -> None:
         pbx.stop_channel_media(ch)
         if ch.bridge_id is not None:
             pbx.leave_bridge(ch)
-    pbx.publish(h.HangupRequested(pbx.now(), ch.snapshot(), ch.hangup_cause, None, soft=False))
+    pbx.publish(h.HangupRequested(pbx.now(), ch.snapshot(), ch.hangup_cause, None, soft=remote))
     hprios = find_priorities(pbx, ch.context, "h")
     if hprios:
         ch.exten = "h"

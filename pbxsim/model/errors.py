@@ -31,3 +31,9 @@ class Unprocessable(PbxError):
 
 class NotBooted(PbxError):
     status = 503
+
+
+class AllocationFailed(PbxError):
+    """Asterisk's 500 ``{"error": "Allocation failed"}`` (unknown endpoint on originate)."""
+
+    status = 500

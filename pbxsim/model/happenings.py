@@ -53,7 +53,7 @@ class BridgeSnapshot:
     name: str
     channels: tuple[str, ...]
     creationtime: float
-    video_mode: str = "none"
+    video_mode: str = "talker"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,1 @@
+"""ARI (HTTP + WebSocket) for the simulated PBX."""
