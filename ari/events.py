@@ -354,3 +354,23 @@ def parse_event(frame: str | bytes) -> AriEvent:
 def is_fallback(event: AriEvent) -> bool:
     """True if ``event`` is the generic model (unknown type, or a body that did not fit)."""
     return type(event) is UnknownEvent
+
+
+def channel_ids(event: AriEvent) -> tuple[str, ...]:
+    """Ids of the channels an event is about (``channel``, Dial's ``peer``/``caller``/
+    ``forwarded``, ``replace_channel``, a transfer's legs), for filtering: with subscribeAll the
+    app receives events of every channel in the system (fact 18)."""
+    found: list[str] = []
+    for name in ("channel", "peer", "caller", "forwarded", "replace_channel"):
+        value = getattr(event, name, None)
+        if isinstance(value, Channel):
+            found.append(value.id)
+    if isinstance(event, ChannelTransfer):
+        for leg in (
+            event.referred_by.source_channel,
+            event.referred_by.connected_channel,
+            event.refer_to.connected_channel,
+        ):
+            if leg is not None:
+                found.append(leg.id)
+    return tuple(dict.fromkeys(found))

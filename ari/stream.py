@@ -6,8 +6,10 @@ Usage::
         async for item in events:          # AriEvent | StreamConnected | StreamDisconnected
             ...                            # | StreamStopped
 
-``on_connect`` / ``on_reconnect`` are awaited after the socket is open and before any event of
-that connection is delivered (frames arriving meanwhile are buffered, never lost). Unknown event
+``on_connect`` (every connection, the first included) and ``on_reconnect`` (every connection
+after the first) are awaited after the socket is open and before any event of that connection is
+delivered (frames arriving meanwhile are buffered, never lost); the same function passed as both
+runs once per connection. Unknown event
 types arrive as :class:`ari.events.UnknownEvent`; frames that are not JSON are logged, counted in
 ``stats.malformed`` and skipped. After ``ApplicationReplaced`` the stream stops instead of taking
 the app back (two clients would otherwise replace each other forever).
@@ -276,7 +278,7 @@ class EventStream:
 
     async def _call_hooks(self, connected: StreamConnected) -> None:
         hooks = [self._on_connect]
-        if connected.reconnect:
+        if connected.reconnect and self._on_reconnect is not self._on_connect:
             hooks.append(self._on_reconnect)
         for hook in hooks:
             if hook is None:

@@ -329,3 +329,20 @@ async def test_stale_explicit_subscriptions_are_removed_then_reconnected(
     assert server.accepted == 2
     assert isinstance(items[0], StreamConnected) and items[0].connection == 1
     assert isinstance(items[1], ev.ChannelCreated)
+
+
+async def test_one_function_as_both_hooks_runs_once_per_connection(
+    server: FakeAriEvents,
+) -> None:
+    server.scripts.append(frames_then(IVR[:1], rst))
+    server.scripts.append(frames_then(IVR[1:2]))
+    calls: list[int] = []
+
+    async def reconcile(info: StreamConnected) -> None:
+        calls.append(info.connection)
+
+    async with EventStream(
+        _config(server.port), on_connect=reconcile, on_reconnect=reconcile
+    ) as stream:
+        await take(stream, 5)
+    assert calls == [1, 2]
