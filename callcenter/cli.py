@@ -20,6 +20,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "run a scenario through the routing engine (no network) and print the figures",
     ),
     "serve": ("callcenter.service.cli", "run the hotline service against Asterisk"),
+    "watchdog": (
+        "callcenter.service.watchdog_cli",
+        "send callers stranded in Stasis to the fallback queue when the service is away",
+    ),
     "demo": (
         "callcenter.demo",
         "start the PBX simulator and the service on SQLite, with the live dashboard",

@@ -491,7 +491,9 @@ class HotlineApp:
         log.error("call %s goes to the fallback queue: %s", call.call_id, reason)
         self.send_to_fallback(call, reason)
 
-    def send_to_fallback(self, call: HotlineCall, reason: str) -> None:
+    def send_to_fallback(
+        self, call: HotlineCall, reason: str, *, already_continued: bool = False
+    ) -> None:
         if call.in_engine:
             self.driver.submit(rev.CallHungUp(call.call_id))
             call.in_engine = False
@@ -513,7 +515,8 @@ class HotlineApp:
         self.sent_to_fallback += 1
         channel_id = call.channel_id
         self._forget(call)
-        self._spawn(self._continue(channel_id))
+        if not already_continued:
+            self._spawn(self._continue(channel_id))
 
     async def _continue(self, channel_id: str) -> None:
         try:
@@ -598,6 +601,10 @@ class HotlineApp:
     def lost(self, call: HotlineCall) -> None:
         """The caller's channel vanished while we were away (its hang-up event was lost)."""
         self._end_call(call, HangupBy.UNKNOWN)
+
+    def left_for_fallback(self, call: HotlineCall, reason: str) -> None:
+        """The caller left our app for the dialplan without us (the watchdog moved them)."""
+        self.send_to_fallback(call, reason, already_continued=True)
 
     def offer_lost(self, call: HotlineCall, offer: Offer) -> None:
         self._offer_failed(

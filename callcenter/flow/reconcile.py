@@ -61,6 +61,11 @@ async def reconcile(app: HotlineApp, *, wall_now: datetime) -> ReconcileReport:
             app.lost(call)
             report.ended.append(call.call_id)
             continue
+        if _stasis_args(channels[call.channel_id], app.config.app) is None:
+            # still up, but out of our app: the watchdog sent it to the fallback queue
+            app.left_for_fallback(call, "continued while the service was away")
+            report.ended.append(call.call_id)
+            continue
         for offer in list(call.offers.values()):
             if not offer.ended and offer.offer_id not in channels and not offer.answered:
                 app.offer_lost(call, offer)
