@@ -1,0 +1,215 @@
+"""The simulator, driven like the lab, emits the AMI messages of the recordings.
+
+For each scenario of ``scenarios.SCENARIOS`` the recorded actions are replayed and the callers
+and phones behave as SIPp did; the messages the simulator sends must have the recorded names,
+in the recorded order, with the recorded header keys in the recorded order (values such as
+ids, times and counters aside). Where the recordings show a race (fact 38: a live
+ExtensionStatus and the DeviceStateChange of the same change come in either order) the
+comparison accepts both orders.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from pbxsim.ami.protocol import ActionReader
+from pbxsim.model.objects import PhoneBehaviour
+from tests.pbxsim.ami import scenarios as s
+from tests.pbxsim.ami.amiclient import AmiClient, Message, name_of, parse_messages
+from tests.pbxsim.ami.conftest import FIXTURES, LAB, SPEED, Sim, lab_config_of_first_set
+
+
+def recording(name: str) -> Path:
+    for folder in ("recordings", "recordings-2"):
+        path = FIXTURES / folder / f"ami-{name}.raw"
+        if path.exists():
+            return path
+    raise FileNotFoundError(name)
+
+
+SHOWN = ("Channel", "DestChannel", "Variable", "Application", "DialStatus", "Device", "State")
+
+
+RACY = (
+    "Event:DeviceStateChange  Privilege",
+    "Event:ExtensionStatus  Privilege",
+    "Event:QueueMemberStatus  Privilege",
+)
+FLOATING = ("Event:OriginateResponse",)  # sent by another thread: its place varies (device-busy)
+
+
+def about_local(m: Message) -> bool:
+    """Messages about Local channels (the simulator does not model them)."""
+    return name_of(m) == "Event:LocalBridge" or any(v.startswith("Local/") for _, v in m)
+
+
+def kept(messages: list[Message], scenario: s.Scenario) -> list[Message]:
+    return [
+        m
+        for m in messages
+        if name_of(m) not in scenario.skip
+        and dict(m).get("ActionID") not in scenario.skip_actions
+        and not (scenario.no_local and about_local(m))
+    ]
+
+
+def shape(messages: list[Message], scenario: s.Scenario) -> list[str]:
+    """One line per message: name and header keys. Racing neighbours (facts 17, 38) are put
+    in a fixed order, consecutive list items of one shape count once, and OriginateResponse
+    is compared apart from the order."""
+    lines = [f"{name_of(m)}  {' '.join(k for k, _ in m[1:])}" for m in kept(messages, scenario)]
+    floating = sorted(x for x in lines if x.startswith(FLOATING))
+    out: list[str] = []
+    run: list[str] = []
+    for line in [*lines, ""]:
+        if line.startswith(FLOATING):
+            continue
+        if line.startswith(RACY):
+            run.append(line)
+            continue
+        out.extend(sorted(run))
+        run = []
+        is_item = " ActionID" in line and " Privilege" not in line and line.startswith("Event:")
+        if line and not (is_item and out and out[-1] == line):
+            out.append(line)
+    return out + floating
+
+
+def readable_diff(recorded: list[Message], simulated: list[Message], scenario: s.Scenario) -> str:
+    """A diff of message names with a few telling values (channel, variable, device...)."""
+
+    def line(m: Message) -> str:
+        d = dict(m)
+        shown = " ".join(f"{k}={d[k]}" for k in SHOWN if k in d)
+        chan = d.get("Channel", "")
+        return (
+            f"{name_of(m)} {shown}".replace(chan, chan.rsplit("-", 1)[0])
+            if chan
+            else f"{name_of(m)} {shown}"
+        )
+
+    a = [line(m) for m in kept(recorded, scenario)]
+    b = [line(m) for m in kept(simulated, scenario)]
+    return "\n".join(difflib.unified_diff(a, b, "recorded", "simulated", lineterm="", n=1))
+
+
+class Driver:
+    def __init__(self, sim: Sim, client: AmiClient, actions: list[list[tuple[str, str]]]) -> None:
+        self.sim = sim
+        self.client = client
+        self.actions = actions
+        self.seen: list[Message] = []
+        self.caller_id: str | None = None
+
+    async def pump(self) -> None:
+        while True:
+            self.seen.append(await self.client.read_message(wait=3600))
+
+    async def wait_for(self, test: object, what: str) -> None:
+        assert callable(test)
+        for _ in range(400):
+            if test():
+                return
+            await asyncio.sleep(0.025)
+        raise AssertionError(f"the simulator never sent {what}")
+
+    def count(self, name: str, where: tuple[tuple[str, str], ...] = ()) -> int:
+        return sum(1 for m in self.seen if name_of(m) == name and all(h in m for h in where))
+
+    async def run(self, step: s.Step) -> None:
+        pbx = self.sim.pbx
+        if isinstance(step, s.Act):
+            action = self.actions.pop(0)
+            self.client.send(action)
+            action_id = dict(action).get("ActionID")
+            name = dict(action)["Action"].lower()
+            if name == "logoff":
+                await self.wait_for(
+                    lambda: any(name_of(m) == "Response:Goodbye" for m in self.seen), "Goodbye"
+                )
+                return
+            await self.wait_for(
+                lambda: any(
+                    dict(m).get("ActionID") == action_id
+                    and (
+                        (name_of(m).startswith("Response:") and "EventList" not in dict(m))
+                        or dict(m).get("EventList") == "Complete"
+                    )
+                    for m in self.seen
+                ),
+                f"the answer to {action_id}",
+            )
+        elif isinstance(step, s.Phone):
+            pbx.set_phone(
+                step.endpoint, PhoneBehaviour(mode=step.mode, answer_after=step.answer_after)
+            )  # type: ignore[arg-type]
+        elif isinstance(step, s.Dial):
+            self.caller_id = pbx.originate_inbound(step.exten, "sipp", "sipp").id
+        elif isinstance(step, s.Until):
+            await self.wait_for(lambda: self.count(step.name, step.where) >= step.n, f"{step}")
+        elif isinstance(step, s.Sleep):
+            await asyncio.sleep(step.seconds / SPEED)
+        elif isinstance(step, s.CallerHangsUp):
+            assert self.caller_id is not None
+            pbx.hangup(self.caller_id)
+        elif isinstance(step, s.Register):
+            pbx.register_contact(step.endpoint, step.uri, step.expires)
+        elif isinstance(step, s.Unregister):
+            pbx.unregister_contact(step.endpoint)
+        elif isinstance(step, s.StopsAnsweringOptions):
+            pbx.contact_unreachable(step.endpoint)
+        else:
+            raise AssertionError(f"unknown step {step}")
+
+
+CASES = [
+    pytest.param(
+        sc,
+        id=sc.name,
+        marks=[pytest.mark.xfail(strict=True, reason=sc.model_gaps)] if sc.model_gaps else [],
+    )
+    for sc in s.SCENARIOS
+]
+
+
+@pytest.mark.parametrize("scenario", CASES)
+async def test_simulator_emits_the_recorded_ami_messages(
+    make_sim: Callable[[Path], Awaitable[Sim]], tmp_path: Path, scenario: s.Scenario
+) -> None:
+    path = recording(scenario.name)
+    first_set = path.parent.name == "recordings"
+    sim = await make_sim(lab_config_of_first_set(tmp_path / "etc") if first_set else LAB)
+    raw = recording(scenario.name).read_bytes()
+    banner, _, body = raw.partition(b"\r\n")
+    recorded = parse_messages(body)
+    sent = recording(scenario.name).with_suffix("").with_suffix(".sent.raw").read_bytes()
+    actions = [
+        a.headers
+        for a in ActionReader().feed(sent)
+        if a.get("ActionID") not in scenario.skip_actions
+    ]
+    client = await AmiClient.connect(sim.ami.port)
+    assert client.banner == banner + b"\r\n"
+    driver = Driver(sim, client, actions)
+    pump = asyncio.create_task(driver.pump())
+    try:
+        for step in scenario.steps:
+            try:
+                await driver.run(step)
+            except AssertionError as exc:
+                diff = readable_diff(recorded, driver.seen, scenario)
+                raise AssertionError(f"{exc} (at {step})\n{diff}") from None
+    finally:
+        pump.cancel()
+        await asyncio.gather(pump, return_exceptions=True)
+        await client.close()
+    expected, got = shape(recorded, scenario), shape(driver.seen, scenario)
+    diff = readable_diff(recorded, driver.seen, scenario)
+    assert got == expected, (
+        f"{scenario.name}: skipped {sorted(scenario.skip)} ({scenario.why_skip})\n{diff}"
+    )
