@@ -1,0 +1,258 @@
+"""Call-centre figures over the call records, computed in SQL on both databases.
+
+Definitions (docs/calls.md):
+* offered: finished calls that reached the queue (every outcome except ``abandoned_ivr``);
+* answered: ``answered`` and ``fallback_answered``; abandoned: in queue, while ringing, or in
+  the fallback queue; short abandons (wait < ``short_abandon_s``, default 5 s) are not counted
+  against the service level;
+* service level = answered within ``service_level_s`` (default 20 s) / (offered - short
+  abandons); average speed of answer = mean wait of answered calls;
+* occupancy = (talk + wrap-up) / staffed time, when the staffed time is given;
+* days and hours are Viet Nam time (``Asia/Ho_Chi_Minh``); times are stored in UTC.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal, TextIO
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Integer, and_, case, cast, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from callcenter.calls.models import CallRow
+from callcenter.calls.outcomes import ABANDONED_OUTCOMES, ANSWERED_OUTCOMES, CallOutcome
+
+Dimension = Literal["centre", "day", "hour"]
+VIET_NAM = "Asia/Ho_Chi_Minh"
+
+
+@dataclass(frozen=True, slots=True)
+class StatsOptions:
+    service_level_s: float = 20.0
+    short_abandon_s: float = 5.0
+    timezone: str = VIET_NAM
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFigures:
+    centre: str | None
+    day: date | None
+    hour: int | None
+    offered: int
+    answered: int
+    abandoned: int
+    abandoned_short: int
+    answered_within_sl: int
+    service_level: float | None  # 0..1
+    asa_s: float | None
+    avg_wait_s: float | None
+    max_wait_s: float | None
+    avg_talk_s: float | None
+    avg_wrapup_s: float | None
+    overflowed: int  # answered by another centre than the caller's home centre
+    callbacks: int
+    abandoned_in_ivr: int
+    in_danger: int
+
+
+@dataclass(frozen=True, slots=True)
+class CounsellorFigures:
+    counsellor: str
+    answered: int
+    talk_s: float
+    wrapup_s: float
+    avg_talk_s: float | None
+    avg_wrapup_s: float | None
+    staffed_s: float | None
+    occupancy: float | None  # (talk + wrap-up) / staffed time
+
+
+@dataclass(frozen=True, slots=True)
+class OverflowFigures:
+    from_centre: str | None
+    to_centre: str | None
+    calls: int
+
+
+def _local(session: AsyncSession, column: Any, tz: str, what: Literal["day", "hour"]) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        local = func.timezone(tz, column)
+        if what == "day":
+            return func.to_char(local, "YYYY-MM-DD")
+        return cast(func.extract("hour", local), Integer)
+    # SQLite has no time zones: a fixed offset, exact for Viet Nam (UTC+7, no DST since 1975)
+    offset = ZoneInfo(tz).utcoffset(datetime(2000, 1, 1))
+    minutes = int(offset.total_seconds() // 60) if offset else 0
+    shifted = f"{minutes:+d} minutes"
+    if what == "day":
+        return func.strftime("%Y-%m-%d", column, shifted)
+    return cast(func.strftime("%H", column, shifted), Integer)
+
+
+def _count(cond: ColumnElement[bool]) -> Any:
+    return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+
+
+def _period(start: datetime, end: datetime) -> ColumnElement[bool]:
+    return and_(CallRow.arrived_at >= start, CallRow.arrived_at < end)
+
+
+async def queue_figures(
+    session: AsyncSession,
+    start: datetime,
+    end: datetime,
+    *,
+    by: Sequence[Dimension] = ("centre",),
+    options: StatsOptions = StatsOptions(),
+) -> list[QueueFigures]:
+    """Figures for calls that arrived in [start, end), grouped by centre, day and/or hour."""
+    outcome = CallRow.outcome
+    wait = CallRow.wait_s
+    answered = outcome.in_([o.value for o in ANSWERED_OUTCOMES])
+    abandoned = outcome.in_([o.value for o in ABANDONED_OUTCOMES])
+    offered = and_(outcome.is_not(None), outcome != CallOutcome.ABANDONED_IVR.value)
+    short = and_(abandoned, func.coalesce(wait, 0) < options.short_abandon_s)
+    keys: dict[str, Any] = {}
+    if "centre" in by:
+        keys["centre"] = CallRow.home_centre
+    if "day" in by:
+        keys["day"] = _local(session, CallRow.arrived_at, options.timezone, "day")
+    if "hour" in by:
+        keys["hour"] = _local(session, CallRow.arrived_at, options.timezone, "hour")
+    labelled = [expr.label(name) for name, expr in keys.items()]
+    query = (
+        select(
+            *labelled,
+            _count(offered).label("offered"),
+            _count(answered).label("answered"),
+            _count(abandoned).label("abandoned"),
+            _count(short).label("abandoned_short"),
+            _count(and_(answered, wait <= options.service_level_s)).label("in_sl"),
+            func.avg(case((answered, wait))).label("asa"),
+            func.avg(case((offered, wait))).label("avg_wait"),
+            func.max(case((offered, wait))).label("max_wait"),
+            func.avg(case((answered, CallRow.talk_s))).label("avg_talk"),
+            func.avg(CallRow.wrapup_s).label("avg_wrapup"),
+            _count(and_(answered, CallRow.answered_centre != CallRow.home_centre)).label("over"),
+            _count(outcome == CallOutcome.CALLBACK_REQUESTED.value).label("callbacks"),
+            _count(outcome == CallOutcome.ABANDONED_IVR.value).label("ivr"),
+            _count(CallRow.in_danger.is_(True)).label("danger"),
+        )
+        .where(_period(start, end))
+        .group_by(*keys.values())
+        .order_by(*(expr.asc().nulls_last() for expr in keys.values()))
+    )
+    rows = (await session.execute(query)).mappings().all()
+    result = []
+    for r in rows:
+        denominator = int(r["offered"]) - int(r["abandoned_short"])
+        day = r.get("day")
+        result.append(
+            QueueFigures(
+                centre=r.get("centre"),
+                day=date.fromisoformat(day) if day else None,
+                hour=r.get("hour"),
+                offered=int(r["offered"]),
+                answered=int(r["answered"]),
+                abandoned=int(r["abandoned"]),
+                abandoned_short=int(r["abandoned_short"]),
+                answered_within_sl=int(r["in_sl"]),
+                service_level=int(r["in_sl"]) / denominator if denominator > 0 else None,
+                asa_s=_f(r["asa"]),
+                avg_wait_s=_f(r["avg_wait"]),
+                max_wait_s=_f(r["max_wait"]),
+                avg_talk_s=_f(r["avg_talk"]),
+                avg_wrapup_s=_f(r["avg_wrapup"]),
+                overflowed=int(r["over"]),
+                callbacks=int(r["callbacks"]),
+                abandoned_in_ivr=int(r["ivr"]),
+                in_danger=int(r["danger"]),
+            )
+        )
+    return result
+
+
+def _f(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+async def counsellor_figures(
+    session: AsyncSession,
+    start: datetime,
+    end: datetime,
+    *,
+    staffed_s: Mapping[str, float] | None = None,
+) -> list[CounsellorFigures]:
+    """Per answering counsellor; ``staffed_s`` (logged-in seconds) gives the occupancy."""
+    query = (
+        select(
+            CallRow.answered_by,
+            func.count(),
+            func.coalesce(func.sum(CallRow.talk_s), 0.0),
+            func.coalesce(func.sum(CallRow.wrapup_s), 0.0),
+            func.avg(CallRow.talk_s),
+            func.avg(CallRow.wrapup_s),
+        )
+        .where(_period(start, end), CallRow.answered_by.is_not(None))
+        .group_by(CallRow.answered_by)
+        .order_by(CallRow.answered_by)
+    )
+    result = []
+    for who, n, talk, wrap, avg_talk, avg_wrap in (await session.execute(query)).all():
+        staffed = (staffed_s or {}).get(who)
+        busy = float(talk) + float(wrap)
+        result.append(
+            CounsellorFigures(
+                counsellor=who,
+                answered=int(n),
+                talk_s=float(talk),
+                wrapup_s=float(wrap),
+                avg_talk_s=_f(avg_talk),
+                avg_wrapup_s=_f(avg_wrap),
+                staffed_s=staffed,
+                occupancy=busy / staffed if staffed else None,
+            )
+        )
+    return result
+
+
+async def overflow_figures(
+    session: AsyncSession, start: datetime, end: datetime
+) -> list[OverflowFigures]:
+    """Answered calls whose home centre differs from the centre that answered them."""
+    query = (
+        select(CallRow.home_centre, CallRow.answered_centre, func.count())
+        .where(
+            _period(start, end),
+            CallRow.answered_centre.is_not(None),
+            CallRow.answered_centre != func.coalesce(CallRow.home_centre, ""),
+        )
+        .group_by(CallRow.home_centre, CallRow.answered_centre)
+        .order_by(CallRow.home_centre, CallRow.answered_centre)
+    )
+    return [
+        OverflowFigures(from_centre=a, to_centre=b, calls=int(n))
+        for a, b, n in (await session.execute(query)).all()
+    ]
+
+
+def write_csv(rows: Sequence[Any], out: TextIO) -> None:
+    """Write typed rows (dataclasses) as CSV with a header; ratios and seconds rounded."""
+    if not rows:
+        return
+    names = [f.name for f in dataclasses.fields(rows[0])]
+    writer = csv.writer(out)
+    writer.writerow(names)
+    for row in rows:
+        values = []
+        for name in names:
+            value = getattr(row, name)
+            if isinstance(value, float):
+                value = round(value, 4 if name in ("service_level", "occupancy") else 1)
+            values.append("" if value is None else value)
+        writer.writerow(values)
