@@ -261,14 +261,18 @@ class AmiServer:
         self._unsubscribe: Callable[[], None] | None = None
         self._extension_status: dict[tuple[str, str], int] = {}
         self._hints_by_device: dict[str, list[tuple[str, str]]] = {}
+        self._host = "127.0.0.1"
+        self._port = 0
 
     @property
     def port(self) -> int:
-        assert self._server is not None, "AmiServer.start() first"
+        if self._server is None or not self._server.sockets:
+            return self._port  # between a shutdown and the next boot
         port: int = self._server.sockets[0].getsockname()[1]
         return port
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._host = host
         for exten, context, device in self.backend.hints():
             self._hints_by_device.setdefault(device, []).append((exten, context))
         states = dict(self.backend.device_states())
@@ -278,6 +282,7 @@ class AmiServer:
                 self._extension_status[(exten, context)] = int(status[3][1])
         self._unsubscribe = self.backend.subscribe(self.on_happening)
         self._server = await asyncio.start_server(self._accept, host, port)
+        self._port = self.port
 
     async def stop(self) -> None:
         if self._unsubscribe is not None:
@@ -313,9 +318,21 @@ class AmiServer:
         if isinstance(happening, h.DeviceStateChanged):
             self._extension_changes(happening.device, happening.state)
         if isinstance(happening, h.PbxShuttingDown):
+            # Shutdown went out above; then FIN, and connections are refused until the boot
             for session in list(self.sessions):
                 with contextlib.suppress(ConnectionError):
                     session.close()
+            if self._server is not None:
+                self._server.close()
+        if isinstance(happening, h.PbxBooted) and self._server is not None:
+            task = asyncio.get_running_loop().create_task(self._listen_again())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _listen_again(self) -> None:
+        if self._server is not None:
+            await self._server.wait_closed()
+        self._server = await asyncio.start_server(self._accept, self._host, self._port)
 
     def broadcast(self, cls: str, headers: p.Headers) -> None:
         for session in list(self.sessions):

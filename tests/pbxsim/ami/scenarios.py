@@ -215,10 +215,9 @@ SCENARIOS: tuple[Scenario, ...] = (
         why_skip="no RTP in the simulator, so no RTCP reports",
         model_gaps=QUEUE_GAPS,
     ),
-    Scenario(
-        "stale-app",
-        (Act(), Act()),
-    ),
+    Scenario("stale-app", (Act(), Act())),
+    Scenario("asterisk-restart", (Act(), Restart(), Until("Event:Shutdown"))),
+    Scenario("asterisk-restart-reconnect", (Act(), Act())),
     Scenario(
         "registration",
         (

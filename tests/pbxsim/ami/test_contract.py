@@ -105,6 +105,7 @@ class Driver:
         self.actions = actions
         self.seen: list[Message] = []
         self.caller_id: str | None = None
+        self.tasks: list[asyncio.Task[None]] = []
 
     async def pump(self) -> None:
         while True:
@@ -163,6 +164,8 @@ class Driver:
             pbx.unregister_contact(step.endpoint)
         elif isinstance(step, s.StopsAnsweringOptions):
             pbx.contact_unreachable(step.endpoint)
+        elif isinstance(step, s.Restart):
+            self.tasks.append(asyncio.create_task(pbx.restart(downtime=0.6)))
         else:
             raise AssertionError(f"unknown step {step}")
 
@@ -206,7 +209,7 @@ async def test_simulator_emits_the_recorded_ami_messages(
                 raise AssertionError(f"{exc} (at {step})\n{diff}") from None
     finally:
         pump.cancel()
-        await asyncio.gather(pump, return_exceptions=True)
+        await asyncio.gather(pump, *driver.tasks, return_exceptions=True)
         await client.close()
     expected, got = shape(recorded, scenario), shape(driver.seen, scenario)
     diff = readable_diff(recorded, driver.seen, scenario)

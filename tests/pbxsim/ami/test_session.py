@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from tests.pbxsim.ami.amiclient import AmiClient, name_of
 from tests.pbxsim.ami.conftest import Sim
 
@@ -98,3 +100,33 @@ async def test_events_off_silences_a_session_until_switched_on(sim: Sim) -> None
     event = await quiet.read_message()
     assert name_of(event) == "Event:Newchannel"
     await quiet.close()
+
+
+async def test_restart_sends_shutdown_then_refuses_until_booted(sim: Sim) -> None:
+    client = await AmiClient.connect(sim.ami.port)
+    await client.login()
+    await client.read_message()
+    port = sim.ami.port
+    restart = asyncio.create_task(sim.pbx.restart(downtime=0.6))
+    shutdown = await client.read_message()
+    assert shutdown == [
+        ("Event", "Shutdown"),
+        ("Privilege", "system,all"),
+        ("Shutdown", "Cleanly"),
+        ("Restart", "True"),
+    ]
+    assert await asyncio.wait_for(client.reader.read(), 5) == b""  # FIN
+    await client.close()
+    with pytest.raises(ConnectionRefusedError):
+        await asyncio.open_connection("127.0.0.1", port)
+    await restart
+    for _ in range(100):  # the listener comes back right after the boot
+        try:
+            again = await AmiClient.connect(port)
+            break
+        except OSError:
+            await asyncio.sleep(0.01)
+    response, booted = await again.login()
+    assert dict(response)["Response"] == "Success"
+    assert dict(booted)["Event"] == "FullyBooted"
+    await again.close()
