@@ -59,6 +59,22 @@ class ServiceSettings(BaseModel):
     queue_log: list[Path] = Field(default_factory=list)
 
 
+class CallRecordSettings(BaseModel):
+    """Call records (docs/calls.md): statistics thresholds, the import of Asterisk's own records.
+
+    ``fallback_queues``: Asterisk queue name -> centre code, for calls its fallback queues took
+    while the service was down; ``pbx_timezone``: the zone of CDR times (cdr.conf usegmtime=no).
+    """
+
+    service_level_s: float = 20.0
+    short_abandon_s: float = 5.0
+    fallback_queues: dict[str, str] = Field(
+        default_factory=lambda: {"hanoi": "HN", "danang": "DN", "angiang": "AG"}
+    )
+    pbx_timezone: str = "Asia/Ho_Chi_Minh"
+    outbox_fsync: bool = False  # True: every record also survives a power cut (slower)
+
+
 class RoutingSettings(BaseModel):
     """Knobs of :class:`routing.policy.Policy` (docs/routing.md explains each)."""
 
@@ -91,3 +107,4 @@ class Settings(BaseSettings):
     service: ServiceSettings = Field(default_factory=ServiceSettings)
     flow: FlowConfig = Field(default_factory=FlowConfig)
     routing: RoutingSettings = Field(default_factory=RoutingSettings)
+    calls: CallRecordSettings = Field(default_factory=CallRecordSettings)
