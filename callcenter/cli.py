@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "pbxsim": ("pbxsim.cli", "run the PBX simulator (ARI + AMI on loopback)"),
     "db": ("callcenter.db.cli", "database migrations and maintenance"),
+    "calls": ("callcenter.calls.cli", "call records: statistics (CSV), import of fallback calls"),
     "cases": ("callcenter.cases.cli", "case store: statistics, exports, retention"),
 }
 

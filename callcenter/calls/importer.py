@@ -30,6 +30,7 @@ from callcenter.calls.asterisk_logs import (
 from callcenter.calls.facts import FallbackCallImported, ImportedOffer
 from callcenter.calls.outcomes import CallOutcome, OfferOutcome
 from callcenter.calls.recorder import CallRecorder
+from callcenter.settings import Settings
 
 END_EVENTS = {
     "COMPLETECALLER",
@@ -68,6 +69,14 @@ class ImportConfig:
     queue_centres: Mapping[str, str]
     pbx_timezone: str = "UTC"
     endpoint_counsellors: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ImportConfig:
+        return cls(
+            node=settings.service.node,
+            queue_centres=dict(settings.calls.fallback_queues),
+            pbx_timezone=settings.calls.pbx_timezone,
+        )
 
     def counsellor(self, endpoint_or_agent: str) -> str:
         return self.endpoint_counsellors.get(endpoint_or_agent, endpoint_or_agent.upper())

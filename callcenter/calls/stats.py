@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter.calls.models import CallRow
 from callcenter.calls.outcomes import ABANDONED_OUTCOMES, ANSWERED_OUTCOMES, CallOutcome
+from callcenter.settings import CallRecordSettings
 
 Dimension = Literal["centre", "day", "hour"]
 VIET_NAM = "Asia/Ho_Chi_Minh"
@@ -36,6 +37,12 @@ class StatsOptions:
     service_level_s: float = 20.0
     short_abandon_s: float = 5.0
     timezone: str = VIET_NAM
+
+    @classmethod
+    def from_settings(cls, settings: CallRecordSettings) -> StatsOptions:
+        return cls(
+            service_level_s=settings.service_level_s, short_abandon_s=settings.short_abandon_s
+        )
 
 
 @dataclass(frozen=True, slots=True)
