@@ -17,6 +17,7 @@ from callcenter.cases import bands, provinces
 
 QUASI_IDENTIFIERS = ("gender", "age_band", "province", "year", "citizenship", "exploitation")
 STAR = "*"
+LAST_RESORT = "gender"
 
 _COARSE_EXPLOITATION = {
     "sexual_exploitation": "sexual",
@@ -45,7 +46,7 @@ class VictimRecord:
 
 def _province(value: str | None, level: int) -> str:
     if value is None:
-        return "unknown"
+        return "unknown" if level < 2 else STAR
     unit = provinces.current_unit(value)
     return (unit.name_en, unit.region, STAR)[level]
 
@@ -125,9 +126,10 @@ def k_anonymise(
     budget = int(max_suppressed_share * len(records))
     while _small_rows(keys, k) > budget:
         best: tuple[int, str] | None = None
-        for q in QUASI_IDENTIFIERS:
-            if levels[q] >= _HIERARCHY[q][0]:
-                continue
+        open_qis = [q for q in QUASI_IDENTIFIERS if levels[q] < _HIERARCHY[q][0]]
+        if any(q != LAST_RESORT for q in open_qis):  # gender is given up only at the very end
+            open_qis = [q for q in open_qis if q != LAST_RESORT]
+        for q in open_qis:
             trial = {**levels, q: levels[q] + 1}
             small = _small_rows(_generalise(records, trial), k)
             if best is None or small < best[0]:
