@@ -91,6 +91,18 @@ class RoutingSettings(BaseModel):
     expected_talk_time: float = 420.0
 
 
+class CaseStoreSettings(BaseModel):
+    """Case store (docs/case-store.md): retention of identifiers and the publication threshold.
+
+    ``retention_days``: identifiers of contacts, closed cases and callers older than this are
+    purged by ``callcenter cases purge`` (anonymous figures stay); ``k``: smallest published cell
+    and smallest group in anonymised exports (CTDC uses 11).
+    """
+
+    retention_days: int = Field(default=1825, ge=1)
+    k: int = Field(default=11, ge=2)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="CALLCENTER_",
@@ -108,3 +120,4 @@ class Settings(BaseSettings):
     flow: FlowConfig = Field(default_factory=FlowConfig)
     routing: RoutingSettings = Field(default_factory=RoutingSettings)
     calls: CallRecordSettings = Field(default_factory=CallRecordSettings)
+    cases: CaseStoreSettings = Field(default_factory=CaseStoreSettings)
