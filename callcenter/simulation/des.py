@@ -181,7 +181,7 @@ class Simulation:
             elif kind is CallOverflowed:
                 assert isinstance(d, CallOverflowed)
                 live = self._live.get(d.call_id)
-                if live is not None:
+                if live is not None and live.counsellor is None:  # not for connected calls
                     live.record.widened = True
             elif kind is CounsellorMissed:
                 assert isinstance(d, CounsellorMissed)
@@ -309,6 +309,7 @@ class Simulation:
         else:
             live.record.answered = now
             live.record.answered_centre = live.ring_centre
+            live.record.counsellor = counsellor_id
             live.record.interpreter = live.interpreter
         self._staff[counsellor_id].on_call = call_id
         self._push(now + live.caller.talk_time, END, call_id, counsellor_id, 0)

@@ -34,6 +34,7 @@ class CallRecord:
     first_offer: float | None = None
     answered: float | None = None
     answered_centre: str | None = None
+    counsellor: str | None = None
     abandoned: float | None = None
     callback: float | None = None
     widened: bool = False

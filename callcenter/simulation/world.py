@@ -92,8 +92,13 @@ class CallerFactory:
 
     def draw(self) -> Caller:
         rng, mix = self._rng, self._mix
-        language = rng.choices(self._languages, cum_weights=self._language_cum)[0]
-        wish = rng.choices(self._wishes, cum_weights=self._wish_cum)[0]
+        languages, wishes = self._languages, self._wishes
+        language = (
+            languages[0]
+            if len(languages) == 1
+            else rng.choices(languages, cum_weights=self._language_cum)[0]
+        )
+        wish = wishes[0] if len(wishes) == 1 else rng.choices(wishes, cum_weights=self._wish_cum)[0]
         insist = wish is not GenderWish.NONE and rng.random() < mix.insist_share
         u = rng.random()
         if u < mix.danger_share:
