@@ -59,13 +59,13 @@ def on_call_arrived(core: EngineCore, event: CallArrived, now: float) -> None:
         callback=bool(event.callback),
     )
     core.calls[call.call_id] = call
+    core.enqueue(call)
     if call.home is not None:
         if priority >= Priority.DANGER:
             core.widen(call, OverflowReason.DANGER)
         elif core.home_has_nobody(call):
             core.widen(call, OverflowReason.HOME_HAS_NOBODY)
     schedule_call_timers(core, call, now)
-    core.enqueue(call)
     offer_if_gender_missing(core, call)
 
 
