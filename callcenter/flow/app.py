@@ -41,6 +41,7 @@ from callcenter.flow.prompts import PROMPTS
 from routing import events as rev
 from routing.decisions import (
     AnnouncePosition,
+    CancelReason,
     CancelRing,
     Decision,
     OfferCallback,
@@ -51,10 +52,23 @@ from routing.model import Priority, RingFailure
 log = logging.getLogger(__name__)
 
 OFFER_ARG = "offer"
+NOT_CALLERS = frozenset({"snoop", "supervisor", "consult", "agency"})
 DANGER_VAR = "HOTLINE_DANGER"
 CENTRE_VAR = "HOTLINE_CENTRE"
 LANGUAGE_VAR = "HOTLINE_LANGUAGE"
 CALL_VAR = "HOTLINE_CALL"
+
+
+#: How a ring routing withdrew ends, in the call record.
+CANCEL_OUTCOME: dict[CancelReason, OfferOutcome] = {
+    CancelReason.RING_TIMEOUT: OfferOutcome.NO_ANSWER,
+    CancelReason.CALLER_HUNG_UP: OfferOutcome.CALLER_HUNG_UP,
+    CancelReason.COUNSELLOR_PAUSED: OfferOutcome.CANCELLED,
+    CancelReason.COUNSELLOR_LOGGED_OUT: OfferOutcome.CANCELLED,
+    CancelReason.PHONE_BUSY: OfferOutcome.BUSY,
+    CancelReason.PHONE_UNREGISTERED: OfferOutcome.UNREACHABLE,
+    CancelReason.CALLBACK_COMPLETED: OfferOutcome.CANCELLED,
+}
 
 
 class FactSink(Protocol):
@@ -118,8 +132,8 @@ class HotlineApp:
         if event.args and event.args[0] == OFFER_ARG:
             self._on_offer_answered(channel.id)
             return
-        if event.args and event.args[0] not in ("", "inbound", "ivr"):
-            return  # snoop legs and other helpers' channels are not hotline calls
+        if event.args and event.args[0] in NOT_CALLERS:
+            return  # snoop legs and other helper channels are not hotline calls
         if channel.id in self._by_channel:
             return  # duplicate
         call = HotlineCall(
@@ -270,7 +284,7 @@ class HotlineApp:
         if isinstance(decision, RingCounsellor):
             self._ring(call, decision)
         elif isinstance(decision, CancelRing):
-            self._cancel_offer(call, decision.counsellor_id)
+            self._cancel_offer(call, decision.counsellor_id, CANCEL_OUTCOME[decision.reason])
         elif isinstance(decision, AnnouncePosition):
             if self.config.announce_positions and call.phase is Phase.WAITING:
                 self._announce(call, decision.position)
@@ -321,13 +335,11 @@ class HotlineApp:
 
         self._op(call, originate)
 
-    def _cancel_offer(self, call: HotlineCall, counsellor_id: str) -> None:
+    def _cancel_offer(self, call: HotlineCall, counsellor_id: str, outcome: OfferOutcome) -> None:
         for offer in call.offers.values():
             if offer.counsellor_id == counsellor_id and not offer.ended and not offer.answered:
                 offer.ended = True
-                self._fact(
-                    facts.OfferEnded, call, offer_id=offer.offer_id, outcome=OfferOutcome.CANCELLED
-                )
+                self._fact(facts.OfferEnded, call, offer_id=offer.offer_id, outcome=outcome)
                 offer_id = offer.offer_id
                 self._spawn(self._hangup(offer_id))
 

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from callcenter.calls.models import CallRow
+from callcenter.calls.models import CallOfferRow, CallRow
 from callcenter.flow.config import CounsellorEntry, FlowConfig
 from callcenter.flow.ivr import IvrConfig
 from callcenter.service.runtime import HotlineService
@@ -73,7 +73,7 @@ async def running_service(settings: Settings) -> AsyncIterator[HotlineService]:
         await service.stop()
 
 
-async def until(check: Callable[[], bool], *, within: float = 10.0, what: str = "") -> None:
+async def until(check: Callable[[], bool], *, within: float = 20.0, what: str = "") -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
     while not check():
@@ -86,3 +86,10 @@ async def call_rows(service: HotlineService) -> list[CallRow]:
     await service.recorder.flush(timeout_s=10)
     async with service.database.sessions() as session:
         return list((await session.execute(select(CallRow))).scalars())
+
+
+async def offer_rows(service: HotlineService) -> list[CallOfferRow]:
+    await service.recorder.flush(timeout_s=10)
+    async with service.database.sessions() as session:
+        query = select(CallOfferRow).order_by(CallOfferRow.offered_at)
+        return list((await session.execute(query)).scalars())

@@ -7,7 +7,14 @@ from pathlib import Path
 
 from pbxsim.model.objects import PhoneBehaviour
 from pbxsim.server import Simulator
-from tests.e2e.harness import LAB_ETC, call_rows, lab_settings, running_service, until
+from tests.e2e.harness import (
+    LAB_ETC,
+    call_rows,
+    lab_settings,
+    offer_rows,
+    running_service,
+    until,
+)
 
 
 async def test_caller_reaches_counsellor_and_the_record_says_answered(
@@ -39,3 +46,100 @@ async def test_caller_reaches_counsellor_and_the_record_says_answered(
     assert row.language == "vi"
     assert row.caller_hash is not None
     assert "912345678" not in (row.caller_number_enc or "")
+
+
+async def _through_ivr(sim: Simulator, caller_id: str, *digits: str) -> None:
+    for digit in digits:
+        await asyncio.sleep(0.05)
+        sim.pbx.send_dtmf(caller_id, digit)
+
+
+def _bridged(sim: Simulator, channel_id: str) -> bool:
+    return any(channel_id in b.channels and len(b.channels) == 2 for b in sim.pbx.bridges.values())
+
+
+async def test_no_answer_moves_the_call_to_the_next_counsellor(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    async with Simulator(LAB_ETC) as sim:
+        sim.pbx.set_phone("hn-01", PhoneBehaviour(mode="noanswer"))
+        sim.pbx.set_phone("hn-02", PhoneBehaviour(mode="answer", answer_after=0.1))
+        settings = lab_settings(sim, sqlite_url, tmp_path, ring_timeout=1.0)
+        async with running_service(settings) as service:
+            service.presence.login("hn-01")  # logged in first: longest idle, rung first
+            await asyncio.sleep(0.05)
+            service.presence.login("hn-02")
+            caller = sim.pbx.originate_inbound("1800", "0912345678")
+            await until(lambda: bool(service.app.calls), what="call in the app")
+            await _through_ivr(sim, caller.id, "1", "1")
+            await until(lambda: _bridged(sim, caller.id), within=8, what="bridged with hn-02")
+            states = {v.counsellor_id: v.state for v in service.engine.counsellors()}
+            sim.pbx.hangup(caller.id)
+            await until(lambda: not service.app.calls, what="call ended")
+            rows = await call_rows(service)
+            offers = await offer_rows(service)
+    assert states["hn-01"] == "missed"  # paused after the unanswered ring, until they resume
+    assert rows[0].answered_by == "hn-02"
+    assert [(o.counsellor, o.outcome) for o in offers] == [
+        ("hn-01", "no_answer"),
+        ("hn-02", "answered"),
+    ]
+
+
+async def test_caller_hanging_up_while_ringing_stops_the_counsellors_phone(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    async with Simulator(LAB_ETC) as sim:
+        sim.pbx.set_phone("hn-01", PhoneBehaviour(mode="noanswer"))
+        settings = lab_settings(sim, sqlite_url, tmp_path, ring_timeout=10.0)
+        async with running_service(settings) as service:
+            service.presence.login("hn-01")
+            caller = sim.pbx.originate_inbound("1800", "0912345678")
+            await until(lambda: bool(service.app.calls), what="call in the app")
+            await _through_ivr(sim, caller.id, "1", "1")
+
+            def ringing() -> list[str]:
+                return [
+                    c.id
+                    for c in sim.pbx.channels.values()
+                    if c.id != caller.id and not c.destroyed and c.name.startswith("PJSIP/hn-01")
+                ]
+
+            await until(lambda: bool(ringing()), what="hn-01 ringing")
+            sim.pbx.hangup(caller.id)
+            await until(lambda: not ringing(), within=3, what="counsellor leg hung up")
+            rows = await call_rows(service)
+            view = {v.counsellor_id: v for v in service.engine.counsellors()}["hn-01"]
+    assert rows[0].outcome == "abandoned_ringing"
+    assert view.state == "available"  # the caller left; the counsellor did nothing wrong
+
+
+async def test_a_failing_operation_sends_the_caller_to_the_fallback_queue(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """A Stasis app that breaks mid-call must not strand the caller: the dialplan's
+    Queue(hanoi) takes them, and the record says so."""
+    async with Simulator(LAB_ETC) as sim:
+        sim.pbx.set_phone("hn-01", PhoneBehaviour(mode="answer", answer_after=0.1))
+        settings = lab_settings(sim, sqlite_url, tmp_path)
+        async with running_service(settings) as service:
+            service.presence.login("hn-01")
+            caller = sim.pbx.originate_inbound("1811", "0912345678")  # Stasis, then Queue(hanoi)
+            await until(lambda: bool(service.app.calls), what="call in the app")
+            call = next(iter(service.app.calls.values()))
+
+            async def broken() -> None:  # any bug in any step of a call
+                raise RuntimeError("boom")
+
+            service.app._op(call, broken)
+            await until(lambda: service.app.sent_to_fallback == 1, what="sent to fallback")
+            await until(
+                lambda: (
+                    any(caller.id in q.callers for q in sim.pbx.queues.queues.values())
+                    or _bridged(sim, caller.id)
+                ),
+                what="caller in the fallback queue",
+            )
+            rows = await call_rows(service)
+    assert rows[0].fallback_at is not None
+    assert rows[0].outcome == "sent_to_fallback"
