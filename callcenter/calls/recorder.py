@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,7 +36,8 @@ class RecorderHealth:
     """For /health: is the database taking records, and how many wait in the outbox."""
 
     database_ok: bool
-    backlog: int
+    backlog: int  # facts waiting in the outbox
+    unjournaled: int  # facts held in memory because the outbox file could not be written
     dead_letters: int
     last_error: str | None
     last_written_at: datetime | None
@@ -64,26 +66,43 @@ class CallRecorder:
         self._database_ok = True
         self._last_error: str | None = None
         self._last_written_at: datetime | None = None
+        self._unjournaled: list[str] = []
 
     # -- the call flow's side ---------------------------------------------------------------
     def record(self, fact: Fact) -> None:
-        """Journal ``fact`` durably (local disk) and let the drainer write it to the database."""
-        self._outbox.append(fact_to_json(self._repo.pseudonymise(fact)))
-        self._idle.clear()
-        self._wake.set()
+        """Journal ``fact`` durably (local disk) and let the drainer write it to the database.
+
+        Never raises for a journal failure (disk full, file gone): the fact is then held in
+        memory and journaled again by the drainer; ``health.unjournaled`` counts such facts.
+        """
+        self.record_many((fact,))
 
     def record_many(self, facts: Iterable[Fact]) -> None:
         payloads = [fact_to_json(self._repo.pseudonymise(f)) for f in facts]
-        if payloads:
-            self._outbox.append_many(payloads)
-            self._idle.clear()
-            self._wake.set()
+        if not payloads:
+            return
+        if self._unjournaled:  # keep the order: older facts first
+            self._unjournaled.extend(payloads)
+        else:
+            try:
+                self._outbox.append_many(payloads)
+            except sqlite3.Error as exc:
+                log.error("call records: cannot write the outbox (%s); holding in memory", exc)
+                self._unjournaled.extend(payloads)
+        self._idle.clear()
+        self._wake.set()
+
+    def _journal_held(self) -> None:
+        if self._unjournaled:
+            self._outbox.append_many(list(self._unjournaled))
+            self._unjournaled.clear()
 
     @property
     def health(self) -> RecorderHealth:
         return RecorderHealth(
             database_ok=self._database_ok,
             backlog=self._outbox.backlog,
+            unjournaled=len(self._unjournaled),
             dead_letters=self._outbox.dead_letters,
             last_error=self._last_error,
             last_written_at=self._last_written_at,
@@ -108,7 +127,7 @@ class CallRecorder:
     async def flush(self, *, timeout_s: float | None = None) -> None:
         """Wait until the outbox is empty (raises TimeoutError after ``timeout_s``)."""
         async with asyncio.timeout(timeout_s):
-            while self._outbox.backlog:
+            while self._outbox.backlog or self._unjournaled:
                 self._wake.set()
                 self._idle.clear()
                 await self._idle.wait()
@@ -117,6 +136,13 @@ class CallRecorder:
     async def _run(self) -> None:
         delay = self._retry_initial
         while True:
+            try:
+                self._journal_held()
+            except sqlite3.Error as exc:
+                self._last_error = f"outbox: {exc}"
+                self._idle.set()
+                await asyncio.sleep(self._retry_max)
+                continue
             if not self._outbox.backlog:
                 self._idle.set()
                 self._wake.clear()

@@ -37,7 +37,7 @@ from callcenter.calls.facts import (
     WrapUpEnded,
 )
 from callcenter.calls.models import CallOfferRow, CallRow, CallTransferRow
-from callcenter.calls.outcomes import RecordSource
+from callcenter.calls.outcomes import CallOutcome, RecordSource
 from callcenter.db.upsert import insert_ignore
 from callcenter.privacy.crypto import Crypto
 
@@ -68,7 +68,8 @@ class CallRepository:
     async def apply(self, session: AsyncSession, fact: Fact) -> None:
         fact = self.pseudonymise(fact)
         if isinstance(fact, CallArrived):
-            await insert_ignore(session, CallRow, self._new_call(fact))
+            if not await insert_ignore(session, CallRow, self._new_call(fact)):
+                await self._arrived_late(session, fact)
         elif isinstance(fact, FallbackCallImported):
             await self._imported(session, fact)
         else:
@@ -159,6 +160,9 @@ class CallRepository:
             row.callback_requested_at = row.callback_requested_at or fact.at
         elif isinstance(fact, CallSentToFallback):
             row.fallback_at = row.fallback_at or fact.at
+            if row.outcome is None:  # provisional: the fallback import completes it
+                row.outcome = CallOutcome.SENT_TO_FALLBACK.value
+                self._durations(row, await self._timeline(session, row))
         elif isinstance(fact, CallEnded):
             if row.ended_at is None:
                 row.ended_at = fact.at
@@ -169,6 +173,16 @@ class CallRepository:
         elif isinstance(fact, WrapUpEnded) and row.wrapup_ended_at is None:
             row.wrapup_ended_at = fact.at
             self._durations(row, await self._timeline(session, row))
+
+    async def _arrived_late(self, session: AsyncSession, fact: CallArrived) -> None:
+        """The call already has a row (a later fact came first): fill in what it lacks."""
+        row = await session.get(CallRow, fact.call_id)
+        assert row is not None
+        row.arrived_at = min(row.arrived_at, fact.at)
+        row.caller_hash = row.caller_hash or fact.caller_hash
+        row.caller_number_enc = row.caller_number_enc or fact.caller_number_enc
+        row.dialled = row.dialled or fact.dialled
+        row.channel_name = row.channel_name or fact.channel_name
 
     async def _offer_ended(self, session: AsyncSession, fact: OfferEnded) -> None:
         result = await session.execute(
@@ -261,7 +275,9 @@ class CallRepository:
                 talk_s=talk_seconds(timeline),
             ),
         )
-        if new and fact.offers:
+        if not new and not await self._complete_from_fallback(session, fact):
+            return
+        if fact.offers:
             await insert_ignore(
                 session,
                 CallOfferRow,
@@ -278,3 +294,31 @@ class CallRepository:
                     for o in fact.offers
                 ],
             )
+
+    async def _complete_from_fallback(
+        self, session: AsyncSession, fact: FallbackCallImported
+    ) -> bool:
+        """A call the service handed to the fallback queue: complete its record from Asterisk's.
+
+        Only records still open or marked ``sent_to_fallback`` change, so a second import of
+        the same files changes nothing. Returns whether the record was completed.
+        """
+        row = await session.get(CallRow, fact.call_id)
+        if row is None or row.outcome not in (None, CallOutcome.SENT_TO_FALLBACK.value):
+            return False
+        row.fallback_at = row.fallback_at or fact.at
+        row.answered_at = row.answered_at or fact.answered_at
+        row.answered_by = row.answered_by or fact.answered_by
+        if fact.answered_at is not None:
+            row.answered_centre = row.answered_centre or fact.home_centre
+            row.counsellors = _add(row.counsellors, fact.answered_by)
+        row.centres = _add(row.centres, fact.home_centre)
+        row.ended_at = fact.ended_at or row.ended_at
+        row.outcome = fact.outcome.value
+        queued = row.queued_at or fact.queued_at
+        left_queue = fact.answered_at or fact.ended_at
+        if queued is not None and left_queue is not None:
+            row.wait_s = max(0.0, (left_queue - queued).total_seconds())
+        if fact.answered_at is not None and fact.ended_at is not None:
+            row.talk_s = max(0.0, (fact.ended_at - fact.answered_at).total_seconds())
+        return True

@@ -50,6 +50,7 @@ class Outbox:
             " payload TEXT NOT NULL, error TEXT NOT NULL)"
         )
         self._backlog = self._count("outbox")
+        self._dead = self._count("dead_letter")
 
     def _count(self, table: str) -> int:
         (n,) = self._db.execute(f"SELECT count(*) FROM {table}").fetchone()
@@ -104,6 +105,7 @@ class Outbox:
             self._db.execute("DELETE FROM outbox WHERE seq = ?", (entry.seq,))
             self._db.execute("COMMIT")
             self._backlog = self._count("outbox")
+            self._dead = self._count("dead_letter")
 
     @property
     def backlog(self) -> int:
@@ -112,8 +114,8 @@ class Outbox:
 
     @property
     def dead_letters(self) -> int:
-        with self._lock:
-            return self._count("dead_letter")
+        """How many entries the database refused (kept in the dead_letter table)."""
+        return self._dead
 
     def close(self) -> None:
         with self._lock:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from callcenter.calls.asterisk_logs import parse_cdr, parse_queue_log
+from callcenter.calls.facts import CallArrived, CallQueued, CallSentToFallback
 from callcenter.calls.importer import (
     ImportConfig,
     ImportSummary,
@@ -102,3 +103,34 @@ async def test_importing_the_same_files_twice_changes_nothing(
     assert len([row for row in first if len(row) == 6]) == 3
     assert first[2][1:4] == ("fallback_answered", RecordSource.FALLBACK_IMPORT, "HN-01")
     assert first[2][4] == 0.0 and first[2][5] == 1.0  # waited 0 s (connect at entry), talked 1 s
+
+
+async def test_a_call_the_service_sent_to_the_fallback_is_completed_by_the_import(
+    recorder: CallRecorder, db: Database
+) -> None:
+    arrived = datetime(2026, 11, 22, 21, 2, 44, tzinfo=UTC)
+    key = {"node": "lab", "channel_id": "1795381364.25"}
+    recorder.record_many(
+        [
+            CallArrived(**key, at=arrived, caller_number="0912345678"),
+            CallQueued(**key, at=arrived, centre="HN"),
+            CallSentToFallback(**key, at=arrived + timedelta(milliseconds=500), reason="boom"),
+        ]
+    )
+    await recorder.flush(timeout_s=10)
+    async with db.sessions() as session:
+        row = await session.get(CallRow, "lab/1795381364.25")
+    assert row is not None and row.outcome == CallOutcome.SENT_TO_FALLBACK
+
+    for _ in range(2):  # the second import changes nothing
+        import_fallback_calls(recorder, CONFIG, cdr_files=[CDR_CUSTOM], queue_log_files=[QUEUE_LOG])
+        await recorder.flush(timeout_s=10)
+        async with db.sessions() as session:
+            row = await session.get(CallRow, "lab/1795381364.25")
+            offers = (await session.scalars(select(CallOfferRow.counsellor))).all()
+        assert row is not None
+        assert row.outcome == CallOutcome.FALLBACK_ANSWERED
+        assert row.source == RecordSource.SERVICE  # the service's record, completed
+        assert row.answered_by == "HN-01" and row.wait_s == 1.0 and row.talk_s == 1.0
+        assert row.caller_hash is not None  # kept from the service's record
+        assert sorted(offers) == ["HN-01", "HN-01", "HN-01", "HN-02"]  # 2 other calls: HN-01

@@ -73,3 +73,29 @@ async def test_a_record_the_database_refuses_is_kept_aside_not_lost(
     assert outbox.dead_letters == 1
     assert recorder.health.dead_letters == 1
     outbox.close()
+
+
+async def test_a_broken_outbox_never_breaks_the_call(
+    db: Database, crypto: Crypto, tmp_path: Path
+) -> None:
+    outbox = Outbox(tmp_path / "outbox.sqlite3")
+    recorder = CallRecorder(db.sessions, outbox, crypto)
+    outbox.close()  # e.g. the disk went away under the service
+    recorder.record_many(answered_call(1))  # does not raise: the call goes on
+    assert recorder.health.unjournaled == 8
+
+
+async def test_a_call_whose_arrival_is_recorded_late_keeps_its_caller(
+    db: Database, crypto: Crypto, tmp_path: Path
+) -> None:
+    outbox = Outbox(tmp_path / "outbox.sqlite3")
+    recorder = CallRecorder(db.sessions, outbox, crypto)
+    arrived, *rest = answered_call(1)
+    recorder.record_many([*rest, arrived])
+    while outbox.backlog:
+        await recorder.drain_once()
+    async with db.sessions() as session:
+        row = await session.get(CallRow, f"{NODE}/1795381364.1")
+    assert row is not None
+    assert row.arrived_at == T0 and row.caller_hash == crypto.hash_phone("0912345678")
+    outbox.close()
