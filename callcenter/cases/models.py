@@ -343,7 +343,7 @@ class AuditEntry(Base):
 
 
 CASE_TABLES = tuple(
-    m.__table__
+    Base.metadata.tables[m.__tablename__]
     for m in (
         Centre, User, Agency, Caller, Case, CaseCounsellor, Contact, ContactAction, Person,
         VictimContext, PersonCode, Exploitation, TraffickingEvent, PerpetratorContext, Referral,
