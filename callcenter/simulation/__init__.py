@@ -23,6 +23,7 @@ __all__ = [
     "Report",
     "RunTotals",
     "Simulation",
+    "build_report",
     "simulate",
 ]
 
@@ -30,7 +31,12 @@ __all__ = [
 def simulate(scenario: Scenario, seed: int = 0, days: float | None = None) -> Report:
     """Run ``scenario`` once under ``seed`` (``days`` overrides the scenario's) and report."""
     sim = Simulation(scenario, seed, days)
-    totals = sim.run()
+    return build_report(sim, sim.run())
+
+
+def build_report(sim: Simulation, totals: RunTotals) -> Report:
+    """The figures of a finished run (``totals`` = ``sim.run()``; per-call data stays there)."""
+    scenario, seed = sim.scenario, sim.seed
     settings = scenario.report
 
     def of(centres: set[str] | None, busy: float, staffed: float) -> CentreFigures:

@@ -101,6 +101,7 @@ class RunTotals:
 class Simulation:
     def __init__(self, scenario: Scenario, seed: int, days: float | None = None) -> None:
         self.scenario = scenario
+        self.seed = seed
         self.horizon = (days if days is not None else scenario.days) * DAY
         self.warmup = scenario.report.warmup_seconds
         self.policy = scenario.routing_policy()
@@ -275,7 +276,13 @@ class Simulation:
         self._next_id += 1
         call_id = f"c{self._next_id}"
         caller = self._callers[centre].draw()
-        record = CallRecord(call_id=call_id, home=centre, arrived=now)
+        record = CallRecord(
+            call_id=call_id,
+            home=centre,
+            arrived=now,
+            priority=int(caller.priority),
+            language=caller.language,
+        )
         if now >= self.warmup:
             self.totals.calls.append(record)
         self._live[call_id] = _Live(record=record, caller=caller)

@@ -31,6 +31,8 @@ class CallRecord:
     call_id: str
     home: str
     arrived: float
+    priority: int = 0  # routing.model.Priority
+    language: str = ""
     first_offer: float | None = None
     answered: float | None = None
     answered_centre: str | None = None

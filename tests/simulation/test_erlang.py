@@ -61,6 +61,7 @@ def run_case(case: Case) -> dict[str, float]:
         "waited": total.waited_share,
         "service_level": total.service_level,
         "abandoned": total.abandoned_share,
+        "occupancy": total.occupancy,
         "rejected": report.extra["rejected_events"],
     }
 
@@ -116,6 +117,7 @@ def test_waiting_share_and_service_level_match_erlang_c(
     assert fig["service_level"] == pytest.approx(
         erlang_c_service_level(N, lam, mu, THRESHOLD), abs=TOLERANCE
     )
+    assert fig["occupancy"] == pytest.approx(load, abs=TOLERANCE)  # no wrap-up: busy = load
 
 
 @pytest.mark.parametrize("case", A_RUNS, ids=lambda c: f"load{c[0]}")
@@ -130,3 +132,4 @@ def test_abandoned_share_matches_erlang_a(
     assert fig["rejected"] == 0
     assert fig["abandoned"] == pytest.approx(p_abandon, abs=TOLERANCE)
     assert fig["waited"] == pytest.approx(p_wait, abs=TOLERANCE)
+    assert fig["occupancy"] == pytest.approx(load * (1 - p_abandon), abs=TOLERANCE)

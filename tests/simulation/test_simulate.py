@@ -13,7 +13,7 @@ import pytest
 
 from callcenter.cli import main
 from callcenter.scenario import Scenario, load_scenario, parse_scenario
-from callcenter.simulation import Report, Simulation, simulate
+from callcenter.simulation import Report, RunTotals, Simulation, build_report, simulate
 
 HERE = Path(__file__).parent
 TWO = HERE / "scenarios" / "two-centres.toml"
@@ -32,8 +32,15 @@ def two_centres(**changes: Any) -> Scenario:
 
 
 @cache
+def day_run() -> tuple[RunTotals, Report]:
+    """The main scenario's day, run once for every test that looks at it."""
+    sim = Simulation(load_scenario(DAY_SCENARIO), seed=1)
+    totals = sim.run()
+    return totals, build_report(sim, totals)
+
+
 def day_report() -> Report:
-    return simulate(load_scenario(DAY_SCENARIO), seed=1)
+    return day_run()[1]
 
 
 def test_same_seed_gives_the_same_figures_and_another_seed_other_figures() -> None:
@@ -61,6 +68,15 @@ def test_the_main_scenario_is_a_day_of_about_twenty_thousand_calls() -> None:
     # expected 20,000 plus HN's surge (one more hour at 20:00): about 20,600, Poisson sd ~ 145
     offered = day_report().total.offered
     assert 20_000 < offered < 21_200
+
+
+def test_callers_in_danger_reach_a_counsellor_sooner_than_others() -> None:
+    calls = day_run()[0].calls
+    danger = [c.answered - c.arrived for c in calls if c.priority == 2 and c.answered is not None]
+    normal = [c.answered - c.arrived for c in calls if c.priority == 0 and c.answered is not None]
+    assert len(danger) > 200
+    assert sum(danger) / len(danger) < 0.5 * sum(normal) / len(normal)
+    assert all(c.widened for c in calls if c.priority == 2)
 
 
 def test_a_centre_with_nobody_logged_in_sends_its_calls_to_the_other() -> None:
