@@ -27,7 +27,7 @@ class AmiConfig:
     ssl: ssl_module.SSLContext | None = None
     events: str = "on"
     queues: tuple[str, ...] = ()
-    read_pjsip: bool = True
+    read_pjsip: bool = False
     connect_timeout: float = 5.0
     action_timeout: float = 10.0
     boot_timeout: float = 30.0

@@ -72,6 +72,7 @@ def config(port: int, **overrides: Any) -> ami.AmiConfig:
         "reconnect_min": 0.01,
         "reconnect_max": 0.05,
         "ping_interval": 30.0,
+        "read_pjsip": True,
     }
     values.update(overrides)
     return ami.AmiConfig(**values)
@@ -227,3 +228,22 @@ async def test_a_failing_handler_is_counted_and_others_still_get_events() -> Non
         await adapter.drain()
         assert adapter.stats.handler_errors == 1
         assert rec.of(ami.AmiStateSynchronized)  # the recorder still got it
+
+
+async def test_state_is_read_without_pjsip_rights() -> None:
+    """manager.conf of asterisk-conf/ grants no ``system`` write: the PJSIP lists fail, the
+    snapshot is still taken (device states tell registered phones)."""
+    actions, devices = by_name("ami-actions.raw"), by_name("ami-device-busy.raw")
+    cat = (
+        Catalogue()
+        .add(actions, "login-1", with_events=True)
+        .add(actions, "coreshowchannels-7")
+        .add(devices, "devicestatelist-2")
+        .add(actions, "queuestatus-5")
+        .add(actions, "logoff-25")
+    )
+    async with running([], cat, read_pjsip=True) as (server, adapter, _):
+        snapshot = await adapter.wait_synchronized(within=10)
+    assert "PJSIPShowContacts" in names(server.received[0])
+    assert snapshot.contacts == () and snapshot.channels == ()
+    assert snapshot.device("PJSIP/hn-03") is ami.DeviceState.UNAVAILABLE
