@@ -227,6 +227,7 @@ class Actors:
         seed: int,
         *,
         hotline: str = "1800",
+        trunk: str | None = None,
         duration: float = 3600.0,
         start_at: float = 0.0,
         max_calls: int | None = None,
@@ -239,6 +240,7 @@ class Actors:
         self.scenario = scenario
         self.seed = seed
         self.hotline = hotline
+        self.trunk = trunk  # the endpoint callers arrive on (None: the model's trunk)
         self.duration = duration
         self.start_at = start_at
         self.plans = plan_callers(
@@ -329,7 +331,7 @@ class Actors:
         plan, pbx = outcome.plan, self.pbx
         await pbx.clock.sleep(plan.at)
         name = "Anonymous" if plan.number == "anonymous" else plan.number
-        ch = pbx.originate_inbound(self.hotline, plan.number, name)
+        ch = pbx.originate_inbound(self.hotline, plan.number, name, endpoint=self.trunk)
         cid = ch.id
         outcome.channel_id, outcome.arrived_at = cid, pbx.now()
         self._by_channel[cid] = outcome

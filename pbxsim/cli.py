@@ -50,6 +50,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--start", default="00:00", help="time of day the run starts (HH:MM)")
     parser.add_argument("--max-calls", type=int, default=None, help="stop planning after N calls")
     parser.add_argument("--hotline", default="1800", help="number the callers dial (default 1800)")
+    parser.add_argument(
+        "--trunk", default=None, help="PJSIP endpoint the callers arrive on (default: the trunk)"
+    )
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON line")
 
 
@@ -117,6 +120,7 @@ async def _serve(
                 scenario,
                 args.seed,
                 hotline=args.hotline,
+                trunk=args.trunk,
                 duration=args.duration,
                 start_at=start_at,
                 max_calls=args.max_calls,

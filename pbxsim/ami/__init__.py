@@ -12,17 +12,27 @@ from __future__ import annotations
 from pathlib import Path
 
 from pbxsim.ami.pbx_backend import PbxBackend
-from pbxsim.ami.server import AmiServer, AmiSession
+from pbxsim.ami.server import AmiServer, AmiSession, AmiUser
 from pbxsim.conf import load_config
 from pbxsim.conf.objects import ManagerConf
 from pbxsim.model.pbx import Pbx
 
-__all__ = ["AmiServer", "AmiSession", "PbxBackend", "start_ami", "users_from_manager_conf"]
+__all__ = [
+    "AmiServer",
+    "AmiSession",
+    "AmiUser",
+    "PbxBackend",
+    "start_ami",
+    "users_from_manager_conf",
+]
 
 
-def users_from_manager_conf(conf: ManagerConf) -> dict[str, tuple[str, frozenset[str]]]:
-    """manager.conf users -> name: (secret, read classes)."""
-    return {u.name: (u.secret, frozenset(u.read)) for u in conf.users.values()}
+def users_from_manager_conf(conf: ManagerConf) -> dict[str, AmiUser]:
+    """manager.conf users with their secrets and read / write classes."""
+    return {
+        u.name: AmiUser(u.secret, frozenset(u.read), frozenset(u.write))
+        for u in conf.users.values()
+    }
 
 
 async def start_ami(
@@ -36,13 +46,11 @@ async def start_ami(
     """Start serving AMI for ``pbx``. Users and their read classes come from manager.conf
     in ``config_dir`` (if given; a bad file raises ConfError), otherwise from the model's
     configuration with every class readable. ``port=0`` picks a free port (``server.port``)."""
-    users: dict[str, tuple[str, frozenset[str]]] = {}
+    users: dict[str, AmiUser] = {}
     if config_dir is not None:
         users = users_from_manager_conf(load_config(config_dir).manager)
     if not users:
-        users = {
-            name: (secret, frozenset({"all"})) for name, secret in pbx.config.ami_users.items()
-        }
+        users = {name: AmiUser(secret) for name, secret in pbx.config.ami_users.items()}
     server = AmiServer(PbxBackend(pbx), users, auth_failure_delay=auth_failure_delay)
     await server.start(host, port)
     return server

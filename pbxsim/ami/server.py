@@ -21,7 +21,8 @@ import contextlib
 import itertools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from pbxsim.ami import protocol as p
 from pbxsim.ami.actions import HANDLERS, caller_parts, parse_originate
@@ -32,6 +33,40 @@ from pbxsim.model import happenings as h
 log = logging.getLogger(__name__)
 
 _SESSION_IDS = itertools.count(0x7F4CC0001E30, 0x1120)
+
+# The write classes an action needs (any one of them), as registered in Asterisk 22
+# (manager.c, res_pjsip, app_queue); an action not listed needs none.
+ACTION_AUTHORITY: dict[str, frozenset[str]] = {
+    "coreshowchannels": frozenset({"system", "reporting"}),
+    "status": frozenset({"system", "call", "reporting"}),
+    "pjsipshowendpoints": frozenset({"system"}),
+    "pjsipshowcontacts": frozenset({"system"}),
+    "devicestatelist": frozenset({"call", "reporting"}),
+    "extensionstatelist": frozenset({"call", "reporting"}),
+    "queuepause": frozenset({"agent"}),
+    "queueadd": frozenset({"agent"}),
+    "queueremove": frozenset({"agent"}),
+    "originate": frozenset({"originate"}),
+    "hangup": frozenset({"system", "call"}),
+    "redirect": frozenset({"call"}),
+    "coresettings": frozenset({"system", "reporting"}),
+    "corestatus": frozenset({"system", "reporting"}),
+}
+
+
+@dataclass(frozen=True)
+class AmiUser:
+    """A manager.conf user: its secret and its read / write classes (``all`` = every class)."""
+
+    secret: str
+    read: frozenset[str] = frozenset({"all"})
+    write: frozenset[str] = frozenset({"all"})
+
+
+def _user(value: AmiUser | tuple[str, frozenset[str]]) -> AmiUser:
+    if isinstance(value, AmiUser):
+        return value
+    return AmiUser(value[0], value[1])  # (secret, read classes): every write class
 
 
 class AmiSession:
@@ -48,6 +83,7 @@ class AmiSession:
         self.writer = writer
         self.user: str | None = None
         self.read_classes: frozenset[str] = frozenset()
+        self.write_classes: frozenset[str] = frozenset()
         self.events_on = False
         self._held: list[bytes] | None = None
         self.closed = False
@@ -130,6 +166,10 @@ class AmiSession:
             state = "On" if self.events_on else "Off"
             self.send(p.response(action, "Success", ("Events", state)))
             return
+        needed = ACTION_AUTHORITY.get(name)
+        if needed and "all" not in self.write_classes and not needed & self.write_classes:
+            self.send(p.error(action, "Permission denied"))
+            return
         if name == "originate":
             self.originate(action)
             return
@@ -150,7 +190,7 @@ class AmiSession:
 
     async def login(self, action: p.Action) -> None:
         user = self.server.users.get(action.get("Username"))
-        if user is None or user[0] != action.get("Secret"):
+        if user is None or user.secret != action.get("Secret"):
             await asyncio.sleep(self.server.auth_failure_delay)
             self.send(p.error(action, "Authentication failed"))
             with contextlib.suppress(ConnectionError):
@@ -158,7 +198,8 @@ class AmiSession:
             self.close()
             return
         self.user = action.get("Username")
-        self.read_classes = user[1]
+        self.read_classes = user.read
+        self.write_classes = user.write
         self.events_on = action.get("Events").strip().lower() != "off"
         backend = self.server.backend
         uptime = str(backend.uptime())
@@ -243,17 +284,18 @@ class AmiSession:
 
 
 class AmiServer:
-    """Serves AMI on ``host:port`` for a PBX backend. ``users``: name -> (secret, read classes)."""
+    """Serves AMI on ``host:port`` for a PBX backend. ``users``: name -> :class:`AmiUser`
+    (or a (secret, read classes) pair, which may use every action)."""
 
     def __init__(
         self,
         backend: AmiBackend,
-        users: dict[str, tuple[str, frozenset[str]]],
+        users: Mapping[str, AmiUser | tuple[str, frozenset[str]]],
         *,
         auth_failure_delay: float = 1.0,
     ) -> None:
         self.backend = backend
-        self.users = users
+        self.users = {name: _user(u) for name, u in users.items()}
         self.auth_failure_delay = auth_failure_delay
         self.sessions: set[AmiSession] = set()
         self._tasks: set[asyncio.Task[None]] = set()
