@@ -256,6 +256,7 @@ class EventStream:
                 ping_timeout=self.config.ping_timeout,
                 close_timeout=2.0,
                 max_queue=1024,
+                compression=None,
                 proxy=None,
             )
         except InvalidStatus as exc:

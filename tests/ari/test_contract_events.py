@@ -320,3 +320,13 @@ def test_known_type_with_a_bad_body_becomes_generic_not_an_exception() -> None:
 def test_malformed_frames_raise_one_clear_error(frame: str | bytes) -> None:
     with pytest.raises(ev.MalformedFrameError):
         parse_event(frame)
+
+
+def test_a_nested_type_key_does_not_confuse_the_parser() -> None:
+    frame = (
+        '{"userevent": {"type": "StasisEnd"}, "eventname": "x", "type": "ChannelUserevent",'
+        ' "application": "hotline", "timestamp": "2026-11-22T21:42:52.492+0000"}'
+    )
+    event = parse_event(frame)
+    assert isinstance(event, ev.ChannelUserevent)
+    assert event.userevent == {"type": "StasisEnd"}

@@ -1,0 +1,286 @@
+"""Benchmark of the ARI client: events per second it consumes, REST round trips per second.
+
+    .venv/bin/python benchmarks/bench_ari.py [--events 100000] [--requests 4000] [--concurrency 32]
+
+Target: a minimal local ARI server defined in this file, run in a child process on loopback: a
+``websockets`` server that sends the recorded Asterisk frames of tests/fixtures/asterisk as fast
+as it can, and a raw ASGI app under uvicorn that answers ``GET /ari/channels/{id}`` with a
+recorded channel body and ``POST /ari/channels/{id}/answer`` with 204. (The PBX simulator's ARI
+server was not ready to serve when this was written.) Besides wall-clock rates, the client's own
+CPU time per event and per round trip is reported: it is much less sensitive to machine load.
+
+Prints figures and ratios and, last, one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from itertools import cycle, islice
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from websockets.asyncio.server import ServerConnection, serve
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ari import AriClient, AriConfig, AriEvent, EventStream, parse_event  # noqa: E402
+
+FIXTURES = ROOT / "tests" / "fixtures" / "asterisk"
+
+
+def recorded_frames() -> list[str]:
+    """Every recorded frame except ApplicationReplaced (which ends a stream by design)."""
+    frames: list[str] = []
+    for path in sorted(FIXTURES.glob("recordings*/ari-*.ws.raw")):
+        frames += [
+            line
+            for line in path.read_text("utf-8").split("\n")
+            if line.strip() and '"ApplicationReplaced"' not in line
+        ]
+    return frames
+
+
+def recorded_channel() -> bytes:
+    for path in sorted(FIXTURES.glob("recordings*/ari-*.jsonl")):
+        for line in path.read_text("utf-8").splitlines():
+            record = json.loads(line)
+            if (
+                record["kind"] == "rest_response"
+                and record["method"] == "GET"
+                and record["status"] == 200
+                and record["path"].startswith("/ari/channels/")
+            ):
+                return json.dumps(record["body"]).encode()
+    raise SystemExit("no recorded GET /channels/{id} answer")
+
+
+def bench_parse(frames: list[str], count: int) -> float:
+    batch = list(islice(cycle(frames), count))
+    start = time.perf_counter()
+    for frame in batch:
+        parse_event(frame)
+    return count / (time.perf_counter() - start)
+
+
+async def serve_events(count: int) -> None:
+    """Child process: send ``count`` recorded frames to the first client, then wait."""
+    batch = list(islice(cycle(recorded_frames()), count))
+
+    async def handler(conn: ServerConnection) -> None:
+        for frame in batch:
+            await conn.send(frame)
+        await conn.wait_closed()
+
+    async with serve(handler, "127.0.0.1", 0, compression=None) as server:
+        print(server.sockets[0].getsockname()[1], flush=True)
+        await asyncio.Event().wait()
+
+
+async def serve_rest() -> None:
+    """Child process: the REST side under uvicorn."""
+    server = uvicorn.Server(
+        uvicorn.Config(
+            asgi_app(recorded_channel()),
+            host="127.0.0.1",
+            port=0,
+            log_level="warning",
+            lifespan="off",
+        )
+    )
+    serving = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110 (uvicorn offers no event for this)
+        await asyncio.sleep(0.01)
+    print(server.servers[0].sockets[0].getsockname()[1], flush=True)
+    await serving
+
+
+async def child(*args: str) -> tuple[asyncio.subprocess.Process, int]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, __file__, *args, stdout=asyncio.subprocess.PIPE
+    )
+    assert proc.stdout is not None
+    line = await proc.stdout.readline()
+    return proc, int(line)
+
+
+async def stop(proc: asyncio.subprocess.Process) -> None:
+    proc.terminate()
+    await proc.wait()
+
+
+async def bench_stream(count: int) -> dict[str, float]:
+    proc, port = await child("--serve-events", str(count))
+    try:
+        config = AriConfig(
+            url=f"http://127.0.0.1:{port}",
+            username="b",
+            password="b",
+            app="hotline",
+            repair_stale_subscriptions=False,
+        )
+        received = 0
+        async with EventStream(config) as stream:
+            start = cpu0 = 0.0
+            async for item in stream:
+                if not isinstance(item, AriEvent):
+                    start, cpu0 = time.perf_counter(), time.process_time()
+                    continue
+                received += 1
+                if received == count:
+                    break
+            elapsed = time.perf_counter() - start
+            cpu = time.process_time() - cpu0
+            if received != count:
+                raise SystemExit(f"stream ended after {received} of {count} events")
+            return {
+                "per_s": count / elapsed,
+                "cpu_us": cpu / count * 1e6,
+                "malformed": stream.stats.malformed,
+                "fallback": stream.stats.fallback,
+            }
+    finally:
+        await stop(proc)
+
+
+def asgi_app(channel_body: bytes) -> Callable[..., Awaitable[None]]:
+    async def app(
+        scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Awaitable[None]]
+    ) -> None:
+        if scope["type"] != "http":
+            return
+        if scope["method"] == "GET":
+            status, body = 200, channel_body
+        else:
+            status, body = 204, b""
+        headers = [(b"content-type", b"application/json")] if body else []
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    return app
+
+
+async def bench_rest(requests: int, concurrency: int) -> dict[str, float]:
+    proc, port = await child("--serve-rest")
+    config = AriConfig(url=f"http://127.0.0.1:{port}", username="b", password="b", app="hotline")
+    latencies: list[float] = []
+
+    async def one(ari: AriClient, i: int) -> None:
+        if i % 2:
+            await ari.channels.answer("1795383772.4938")
+        else:
+            await ari.channels.get("1795383772.4938")
+
+    try:
+        async with AriClient(config) as ari:
+            await one(ari, 0)  # warm the connection
+            sequential = requests // 4
+            start, cpu0 = time.perf_counter(), time.process_time()
+            for i in range(sequential):
+                t0 = time.perf_counter()
+                await one(ari, i)
+                latencies.append(time.perf_counter() - t0)
+            seq_rate = sequential / (time.perf_counter() - start)
+            seq_cpu = (time.process_time() - cpu0) / sequential * 1e6
+            queue = iter(range(requests))
+
+            async def worker() -> None:
+                for i in queue:
+                    await one(ari, i)
+
+            start = time.perf_counter()
+            async with asyncio.TaskGroup() as group:
+                for _ in range(concurrency):
+                    group.create_task(worker())
+            conc_rate = requests / (time.perf_counter() - start)
+    finally:
+        await stop(proc)
+    latencies.sort()
+    return {
+        "sequential_per_s": seq_rate,
+        "concurrent_per_s": conc_rate,
+        "cpu_us": seq_cpu,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000,
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=4_000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--serve-events", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--serve-rest", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve_events:
+        await serve_events(args.serve_events)
+        return
+    if args.serve_rest:
+        await serve_rest()
+        return
+
+    frames = recorded_frames()
+    load = os.getloadavg()[0]
+    print(
+        f"machine: {os.cpu_count()} CPUs, load average {load:.2f} (wall rates are noisy "
+        "under load; CPU per operation much less)"
+    )
+    print(f"recorded frames: {len(frames)} (cycled to {args.events})")
+    parse_rate = bench_parse(frames, args.events)
+    print(
+        f"parse only (no socket):          {parse_rate:10,.0f} events/s "
+        f"({1e6 / parse_rate:.1f} us CPU/event)"
+    )
+    stream = await bench_stream(args.events)
+    print(
+        f"WebSocket -> typed events:       {stream['per_s']:10,.0f} events/s "
+        f"({stream['cpu_us']:.1f} us client CPU/event; malformed {stream['malformed']:.0f}, "
+        f"fallback {stream['fallback']:.0f})"
+    )
+    print(f"  ratio stream / parse-only:     {stream['per_s'] / parse_rate:10.2f}")
+    rest = await bench_rest(args.requests, args.concurrency)
+    print(
+        f"REST sequential round trips:     {rest['sequential_per_s']:10,.0f} /s "
+        f"(p50 {rest['p50_ms']:.2f} ms, p99 {rest['p99_ms']:.2f} ms, "
+        f"{rest['cpu_us']:.0f} us client CPU each)"
+    )
+    print(f"REST {args.concurrency} concurrent:              {rest['concurrent_per_s']:10,.0f} /s")
+    print(
+        "  ratio concurrent / sequential: "
+        f"{rest['concurrent_per_s'] / rest['sequential_per_s']:10.2f}"
+    )
+    print(
+        json.dumps(
+            {
+                "benchmark": "ari",
+                "target": "local-minimal-server",
+                "events": args.events,
+                "events_per_s": round(stream["per_s"]),
+                "client_cpu_us_per_event": round(stream["cpu_us"], 1),
+                "parse_events_per_s": round(parse_rate),
+                "rest_round_trips_per_s_sequential": round(rest["sequential_per_s"]),
+                "rest_round_trips_per_s_concurrent": round(rest["concurrent_per_s"]),
+                "rest_concurrency": args.concurrency,
+                "client_cpu_us_per_round_trip": round(rest["cpu_us"]),
+                "rest_p50_ms": round(rest["p50_ms"], 3),
+                "rest_p99_ms": round(rest["p99_ms"], 3),
+                "malformed": stream["malformed"],
+                "fallback": stream["fallback"],
+                "cpus": os.cpu_count(),
+                "load_average": round(load, 2),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
