@@ -149,6 +149,7 @@ class EventStream:
         return self
 
     async def __anext__(self) -> StreamItem:
+        self.start()
         item = await self._queue.get()
         if isinstance(item, _End):
             self._queue.put_nowait(item)  # later calls end too

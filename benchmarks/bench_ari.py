@@ -168,9 +168,15 @@ def asgi_app(channel_body: bytes) -> Callable[..., Awaitable[None]]:
     return app
 
 
-async def bench_rest(requests: int, concurrency: int) -> dict[str, float]:
+async def bench_rest(requests: int, concurrency: int, max_connections: int) -> dict[str, float]:
     proc, port = await child("--serve-rest")
-    config = AriConfig(url=f"http://127.0.0.1:{port}", username="b", password="b", app="hotline")
+    config = AriConfig(
+        url=f"http://127.0.0.1:{port}",
+        username="b",
+        password="b",
+        app="hotline",
+        max_connections=max_connections,
+    )
     latencies: list[float] = []
 
     async def one(ari: AriClient, i: int) -> None:
@@ -196,11 +202,12 @@ async def bench_rest(requests: int, concurrency: int) -> dict[str, float]:
                 for i in queue:
                     await one(ari, i)
 
-            start = time.perf_counter()
+            start, cpu0 = time.perf_counter(), time.process_time()
             async with asyncio.TaskGroup() as group:
                 for _ in range(concurrency):
                     group.create_task(worker())
             conc_rate = requests / (time.perf_counter() - start)
+            conc_cpu = (time.process_time() - cpu0) / requests * 1e6
     finally:
         await stop(proc)
     latencies.sort()
@@ -208,6 +215,7 @@ async def bench_rest(requests: int, concurrency: int) -> dict[str, float]:
         "sequential_per_s": seq_rate,
         "concurrent_per_s": conc_rate,
         "cpu_us": seq_cpu,
+        "concurrent_cpu_us": conc_cpu,
         "p50_ms": statistics.median(latencies) * 1000,
         "p99_ms": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000,
     }
@@ -218,6 +226,12 @@ async def main() -> None:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=4_000)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        default=AriConfig.model_fields["max_connections"].default,
+        help="AriConfig.max_connections (REST pool size)",
+    )
     parser.add_argument("--serve-events", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--serve-rest", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -247,13 +261,16 @@ async def main() -> None:
         f"fallback {stream['fallback']:.0f})"
     )
     print(f"  ratio stream / parse-only:     {stream['per_s'] / parse_rate:10.2f}")
-    rest = await bench_rest(args.requests, args.concurrency)
+    rest = await bench_rest(args.requests, args.concurrency, args.max_connections)
     print(
         f"REST sequential round trips:     {rest['sequential_per_s']:10,.0f} /s "
         f"(p50 {rest['p50_ms']:.2f} ms, p99 {rest['p99_ms']:.2f} ms, "
         f"{rest['cpu_us']:.0f} us client CPU each)"
     )
-    print(f"REST {args.concurrency} concurrent:              {rest['concurrent_per_s']:10,.0f} /s")
+    print(
+        f"REST {args.concurrency} concurrent:              {rest['concurrent_per_s']:10,.0f} /s "
+        f"({rest['concurrent_cpu_us']:.0f} us client CPU each)"
+    )
     print(
         "  ratio concurrent / sequential: "
         f"{rest['concurrent_per_s'] / rest['sequential_per_s']:10.2f}"
@@ -270,7 +287,9 @@ async def main() -> None:
                 "rest_round_trips_per_s_sequential": round(rest["sequential_per_s"]),
                 "rest_round_trips_per_s_concurrent": round(rest["concurrent_per_s"]),
                 "rest_concurrency": args.concurrency,
+                "rest_max_connections": args.max_connections,
                 "client_cpu_us_per_round_trip": round(rest["cpu_us"]),
+                "client_cpu_us_per_concurrent_round_trip": round(rest["concurrent_cpu_us"]),
                 "rest_p50_ms": round(rest["p50_ms"], 3),
                 "rest_p99_ms": round(rest["p99_ms"], 3),
                 "malformed": stream["malformed"],
