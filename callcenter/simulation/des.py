@@ -241,11 +241,12 @@ class Simulation:
     def run(self) -> RunTotals:
         heap = self._heap
         hard_stop = self.horizon + DAY
-        now = 0.0
+        now = last = 0.0
         while heap:
             now, _, kind, a, b, c = heapq.heappop(heap)
             if now > hard_stop or (self._pending_arrivals == 0 and not self._live):
                 break
+            last = now
             if kind == WAKE:
                 self._wakes.discard(now)
                 deadline = self.engine.next_deadline()
@@ -265,7 +266,7 @@ class Simulation:
                 self._end(str(a), now)
             else:
                 self._staff_event(kind, a, b, c, now)
-        self.totals.end_time = max(now, self.horizon)
+        self.totals.end_time = max(last, self.horizon)
         for staff in self._staff.values():
             if staff.logged_in:
                 start = max(staff.login_at, self.warmup)

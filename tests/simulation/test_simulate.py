@@ -139,11 +139,15 @@ def test_wrap_up_and_talk_make_the_occupancy() -> None:
         centres__HN__arrivals={"per_hour": 0},
         callers__talk_time={"kind": "fixed", "value": 100},
         callers__patience={"kind": "never"},
+        policy__overflow_after=1e9,  # an engine deadline far beyond the run
     )
     totals = Simulation(scenario, seed=1).run()
     answered = sum(c.answered is not None for c in totals.calls)
     assert answered == len(totals.calls) > 50
     assert totals.busy["DN"] == pytest.approx(150 * answered)
+    # logged in from the start to the end of the last call (the shift runs to the run's end)
+    last_end = max(c.answered for c in totals.calls if c.answered is not None) + 100
+    assert totals.end_time == pytest.approx(max(2 * 86_400, last_end))
     assert totals.staffed["DN"] == pytest.approx(totals.end_time)
 
 
