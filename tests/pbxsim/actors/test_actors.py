@@ -128,7 +128,7 @@ async def test_callers_reach_answering_phones_through_the_fallback_queue() -> No
 async def test_callers_give_up_when_every_phone_is_busy() -> None:
     sc = scenario(
         {"phones": {"busy": 1.0}},
-        patience={"kind": "fixed", "value": 3.0},
+        patience={"kind": "fixed", "value": 20.0},
         danger_share=0.0,
     )
     actors, seen = await play(sc, calls=2)
@@ -141,7 +141,7 @@ async def test_callers_give_up_when_every_phone_is_busy() -> None:
 async def test_unreachable_phones_never_ring() -> None:
     sc = scenario(
         {"phones": {"unreachable": 1.0}},
-        patience={"kind": "fixed", "value": 2.0},
+        patience={"kind": "fixed", "value": 20.0},
         danger_share=0.0,
     )
     actors, seen = await play(sc, calls=1)
