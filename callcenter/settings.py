@@ -38,6 +38,8 @@ class AriSettings(BaseModel):
     username: str = "callcenter"
     password: SecretStr = SecretStr("")
     app: str = "hotline"
+    reconnect_initial: float = Field(default=0.2, gt=0, description="first back-off, seconds")
+    reconnect_max: float = Field(default=10.0, gt=0)
 
 
 class AmiSettings(BaseModel):

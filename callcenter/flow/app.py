@@ -12,6 +12,7 @@ Never lose a call: any failure while handling a caller sends the channel back to
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine
@@ -19,7 +20,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from ari.client import AriClient
-from ari.errors import AriError
+from ari.errors import AriConnectionError, AriError
 from ari.events import (
     AriEvent,
     ChannelDestroyed,
@@ -33,7 +34,14 @@ from ari.events import (
 from ari.models import Channel
 from callcenter.calls import facts
 from callcenter.calls.outcomes import CallOutcome, HangupBy, OfferOutcome
-from callcenter.flow.call import HotlineCall, Offer, Phase, SerialOps
+from callcenter.flow.call import (
+    RETRY_DELAYS,
+    HotlineCall,
+    Offer,
+    Phase,
+    SerialOps,
+    retrying,
+)
 from callcenter.flow.config import FlowConfig
 from callcenter.flow.driver import RoutingDriver
 from callcenter.flow.ivr import IvrAnswers, IvrFinished, IvrMachine, PlayPrompts
@@ -303,6 +311,7 @@ class HotlineApp:
             counsellor_id=decision.counsellor_id,
             centre=decision.centre,
             callback=decision.callback,
+            created=self.driver.now(),
         )
         call.offers[offer.offer_id] = offer
         self._offers[offer.offer_id] = call
@@ -318,20 +327,37 @@ class HotlineApp:
             return
         endpoint = entry.endpoint
 
+        async def originate_once() -> None:
+            await self.ari.channels.originate(
+                endpoint,
+                app=self.config.app,
+                app_args=[OFFER_ARG, call.call_id],
+                caller_id=self.config.hotline_caller_id,
+                # Asterisk's own dial time-out only backs up routing's ring_timeout
+                timeout=max(1, round(self.config.ring_timeout) + 2),
+                variables={CALL_VAR: call.call_id},
+                channel_id=offer.offer_id,
+            )
+
         async def originate() -> None:
-            try:
-                await self.ari.channels.originate(
-                    endpoint,
-                    app=self.config.app,
-                    app_args=[OFFER_ARG, call.call_id],
-                    caller_id=self.config.hotline_caller_id,
-                    timeout=max(1, round(self.config.ring_timeout)),
-                    variables={CALL_VAR: call.call_id},
-                    channel_id=offer.offer_id,
-                )
-            except AriError as exc:  # the counsellor's phone failed, not the caller's call
-                log.warning("originate to %s failed: %s", endpoint, exc)
-                self._offer_failed(call, offer, RingFailure.UNREACHABLE)
+            for delay in (*RETRY_DELAYS, None):
+                try:
+                    await originate_once()
+                    return
+                except AriConnectionError as exc:
+                    # The request may have reached Asterisk before the connection broke: the
+                    # channel id we chose tells (never ring the same phone twice).
+                    log.warning("originate to %s interrupted: %s", endpoint, exc)
+                    with contextlib.suppress(AriError):
+                        if await self.ari.channels.get(offer.offer_id, missing_ok=True):
+                            return
+                    if delay is None:
+                        break
+                    await asyncio.sleep(delay)
+                except AriError as exc:  # the counsellor's phone failed, not the caller's call
+                    log.warning("originate to %s failed: %s", endpoint, exc)
+                    break
+            self._offer_failed(call, offer, RingFailure.UNREACHABLE)
 
         self._op(call, originate)
 
@@ -532,7 +558,7 @@ class HotlineApp:
 
     async def _continue(self, channel_id: str) -> None:
         try:
-            await self.ari.channels.continue_in_dialplan(channel_id)
+            await retrying(lambda: self.ari.channels.continue_in_dialplan(channel_id))
         except AriError as exc:
             log.error("could not continue %s in the dialplan: %s", channel_id, exc)
 
@@ -676,7 +702,7 @@ class HotlineApp:
 
     async def _hangup(self, channel_id: str) -> None:
         try:
-            await self.ari.channels.hangup(channel_id, missing_ok=True)
+            await retrying(lambda: self.ari.channels.hangup(channel_id, missing_ok=True))
         except AriError as exc:
             log.warning("hangup of %s failed: %s", channel_id, exc)
 

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from ari.errors import AriConnectionError
 from callcenter.flow.ivr import IvrAnswers, IvrMachine
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ class Offer:
     offer_id: str  # the counsellor leg's channel id, chosen by us before the originate
     counsellor_id: str
     centre: str
+    created: float = 0.0  # monotonic
     callback: bool = False
     ringing: bool = False
     answered: bool = False
@@ -71,6 +73,22 @@ class HotlineCall:
         if self.connected_offer is None:
             return None
         return self.offers.get(self.connected_offer)
+
+
+#: Pauses before retrying an operation whose connection to Asterisk broke mid-request.
+RETRY_DELAYS = (0.1, 0.3, 1.0)
+
+
+async def retrying(op: Op) -> object:
+    """Run ``op``; if the connection to Asterisk broke (not an answer from Asterisk), try again
+    a few times before giving up. Asterisk's own refusals (4xx/5xx) are not retried."""
+    for delay in RETRY_DELAYS:
+        try:
+            return await op()
+        except AriConnectionError as exc:
+            log.warning("connection to Asterisk broke, retrying in %.1fs: %s", delay, exc)
+            await asyncio.sleep(delay)
+    return await op()
 
 
 class SerialOps:
@@ -109,7 +127,7 @@ class SerialOps:
         while self._queue:
             op = self._queue.popleft()
             try:
-                await op()
+                await retrying(op)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

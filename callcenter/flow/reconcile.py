@@ -52,11 +52,16 @@ def _stasis_args(channel: Channel, app: str) -> list[str] | None:
 
 async def reconcile(app: HotlineApp, *, wall_now: datetime) -> ReconcileReport:
     report = ReconcileReport()
+    # Calls and rings that appear while the lists are being read are not in them: leave those
+    # alone (events of this connection are held until the hook returns, but routing is not).
+    taken_at = app.driver.now()
     channels = {c.id: c for c in await app.ari.channels.list()}
     bridges = await app.ari.bridges.list()
     bridge_of: dict[str, Bridge] = {ch: b for b in bridges for ch in b.channels}
 
     for call in list(app.calls.values()):
+        if call.arrived > taken_at:
+            continue
         if call.channel_id not in channels:
             app.lost(call)
             report.ended.append(call.call_id)
@@ -67,7 +72,9 @@ async def reconcile(app: HotlineApp, *, wall_now: datetime) -> ReconcileReport:
             report.ended.append(call.call_id)
             continue
         for offer in list(call.offers.values()):
-            if not offer.ended and offer.offer_id not in channels and not offer.answered:
+            if offer.created > taken_at or offer.ended or offer.answered:
+                continue
+            if offer.offer_id not in channels:
                 app.offer_lost(call, offer)
 
     for channel in channels.values():

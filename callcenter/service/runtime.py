@@ -22,6 +22,7 @@ from ari.client import AriClient
 from ari.config import AriConfig
 from ari.events import AriEvent
 from ari.lifecycle import StreamConnected, StreamDisconnected, StreamStopped
+from ari.stream import EventStream
 from callcenter.ami.adapter import AmiAdapter
 from callcenter.ami.config import AmiConfig
 from callcenter.ami.events import ContactStatusChanged, DeviceStateChanged
@@ -109,6 +110,8 @@ class HotlineService:
                 password=ari.password,
                 app=ari.app,
                 node=node,
+                backoff_initial=ari.reconnect_initial,
+                backoff_max=ari.reconnect_max,
             )
         )
         self.app = HotlineApp(
@@ -125,6 +128,7 @@ class HotlineService:
         self.driver.on_decision(self._on_decision)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._ari_connected = False
+        self.ari_stream: EventStream | None = None
         self._fallback_callers: set[str] = set()
         self.missed: dict[str, str] = {}  # counsellor -> call they missed (for the console)
 
@@ -167,7 +171,8 @@ class HotlineService:
 
     # ----------------------------------------------------------------- ARI
     async def _consume_ari(self) -> None:
-        stream = self.ari.event_stream(on_connect=self._connected, on_reconnect=self._connected)
+        stream = self.ari.event_stream(on_connect=self._connected)  # every (re)connect
+        self.ari_stream = stream
         async with stream:
             async for item in stream:
                 if isinstance(item, AriEvent):
