@@ -49,7 +49,7 @@ def timer_live(core: EngineCore, entry: TimerEntry) -> bool:
         return False
     if kind == RING:
         return call.status == CallStatus.RINGING and call.ring_token == token
-    if call.uid != token:
+    if call.uid != token or call.status == CallStatus.CONNECTED:
         return False
     if kind == OVERFLOW:
         return not call.widened

@@ -344,6 +344,8 @@ class RoutingMachine(RuleBasedStateMachine):
     def wishes_widen_and_relax_on_time(self) -> None:
         p = self.policy
         for call in self.engine.calls(self.now):
+            if call.status == CallStatus.CONNECTED:
+                continue  # a connected call no longer needs to widen or relax
             waited = self.now - call.arrived_at
             widened = call.reach == p.centres
             if call.home_centre is None or call.priority == Priority.DANGER:
