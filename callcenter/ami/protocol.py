@@ -65,6 +65,8 @@ class AmiProtocol(AMIProtocol):  # type: ignore[misc]
                 self.version = self.framer.banner.partition("/")[2].strip()
             if isinstance(item, MalformedMessage):
                 self.on_malformed(item)
+            elif item.event is not None and item.action_id is None:
+                self._live_event(item)  # most of the traffic: no panoramisk Message needed
             else:
                 self.handle_message(to_panoramisk(item))
 
@@ -85,12 +87,15 @@ class AmiProtocol(AMIProtocol):  # type: ignore[misc]
                 if action.action_id:
                     self.responses.pop(action.action_id, None)
         elif "event" in message:
-            self.on_event(message.wire)
-            if str(message["event"]).lower() == "shutdown":
-                self.close()
+            self._live_event(message.wire)
         else:
             self.unmatched_responses += 1
             log.warning("AMI %s: response to no pending action: %r", self.node, message.wire.raw)
+
+    def _live_event(self, message: AmiMessage) -> None:
+        self.on_event(message)
+        if (message.event or "").lower() == "shutdown":
+            self.close()
 
     def close(self) -> None:
         self._fail_pending()
