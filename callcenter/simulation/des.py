@@ -121,6 +121,9 @@ class Simulation:
             c: ArrivalProcess(scenario, c, self.horizon, stream(seed, f"arrivals/{c}"))
             for c in scenario.centres
         }
+        self._callback_accept = {
+            c: scenario.caller_mix(c).callback_accept for c in scenario.centres
+        }
         self._callers = {
             c: CallerFactory(scenario.caller_mix(c), stream(seed, f"callers/{c}"))
             for c in scenario.centres
@@ -192,8 +195,10 @@ class Simulation:
                     self._push(now + back, RESUME, staff.counsellor_id, None, staff.session)
             elif kind is OfferCallback:
                 assert isinstance(d, OfferCallback)
-                mix = self.scenario.caller_mix(self._live[d.call_id].record.home)
-                if self._choice_rng.random() < mix.callback_accept:
+                offered = self._live.get(d.call_id)
+                if offered is None:
+                    continue
+                if self._choice_rng.random() < self._callback_accept[offered.record.home]:
                     self._push(now, CALLBACK, d.call_id, None, 0)
             elif kind is not AnnouncePosition:  # pragma: no cover - a new decision type
                 raise TypeError(f"the simulator does not know {kind.__name__}")
