@@ -42,6 +42,8 @@ from ari.resources import Applications
 log = logging.getLogger(__name__)
 
 StreamItem = AriEvent | StreamEvent
+STABLE_AFTER = 5.0
+"""Seconds a connection must have lasted for the back-off to start again from its minimum."""
 ConnectHook = Callable[[StreamConnected], Awaitable[None]]
 
 
@@ -60,6 +62,7 @@ class StreamStats:
     stale_repairs: int = 0
     unknown_types: Counter[str] = field(default_factory=Counter)
     last_error: str | None = None
+    last_delay_s: float | None = None
     connected: bool = False
 
 
@@ -208,7 +211,7 @@ class EventStream:
                 repaired = True
                 continue
             repaired = False
-            self._backoff.reset()
+            connected_at = time.monotonic()
             self.stats.connections += 1
             connected = StreamConnected(
                 node=self.config.node,
@@ -229,6 +232,8 @@ class EventStream:
             self._connected.clear()
             self.stats.connected = False
             down_since = time.monotonic()
+            if down_since - connected_at >= STABLE_AFTER:
+                self._backoff.reset()  # a flapping server keeps the back-off growing
             await self._queue.put(
                 StreamDisconnected(
                     node=self.config.node,
@@ -275,6 +280,7 @@ class EventStream:
         )
 
     async def _pause(self, delay: float) -> None:
+        self.stats.last_delay_s = delay
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stop.wait(), timeout=delay)
 

@@ -346,3 +346,15 @@ async def test_one_function_as_both_hooks_runs_once_per_connection(
     ) as stream:
         await take(stream, 5)
     assert calls == [1, 2]
+
+
+async def test_a_flapping_server_does_not_get_a_tight_reconnect_loop(
+    server: FakeAriEvents,
+) -> None:
+    server.scripts += [close_with(1011)] * 4 + [frames_then(IVR[:1])]
+    config = _config(server.port, backoff_initial=0.01, backoff_max=1.0, backoff_jitter=0.0)
+    async with EventStream(config) as stream:
+        await take_until(stream, ev.ChannelCreated)
+        # accepted then closed at once, four times: the delay kept doubling (0.01 -> 0.08)
+        assert stream.stats.last_delay_s == pytest.approx(0.08)
+        assert stream.stats.connections == 5
