@@ -12,8 +12,9 @@ Library use::
 from __future__ import annotations
 
 from callcenter.scenario import Scenario
-from callcenter.simulation.des import RunTotals, Simulation
+from callcenter.simulation.des import Simulation
 from callcenter.simulation.report import CallRecord, CentreFigures, Report, figures
+from callcenter.simulation.state import RunTotals
 from callcenter.simulation.stats import Interval
 
 __all__ = [

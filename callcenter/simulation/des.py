@@ -12,13 +12,28 @@ from __future__ import annotations
 
 import heapq
 import math
-from dataclasses import dataclass, field
 
-from callcenter.scenario import DAY, Distribution, Fixed, PhoneBehaviour, Scenario
+from callcenter.scenario import DAY, Fixed, Scenario
 from callcenter.simulation.report import CallRecord
+from callcenter.simulation.state import (
+    ABANDON,
+    ANSWER,
+    ARRIVE,
+    CALLBACK,
+    END,
+    LOGIN,
+    LOGOUT,
+    PHONE_OK,
+    RESUME,
+    RING_FAIL,
+    WAKE,
+    WRAP_END,
+    LiveCall,
+    RunTotals,
+    StaffMember,
+)
 from callcenter.simulation.world import (
     ArrivalProcess,
-    Caller,
     CallerFactory,
     logged_in_intervals,
     stream,
@@ -50,53 +65,6 @@ from routing import (
     WrapUpEnded,
 )
 
-# event kinds in the heap (the int keeps ties between equal times deterministic by seq)
-ARRIVE, ABANDON, ANSWER, END, WRAP_END, LOGIN, LOGOUT, RESUME, RING_FAIL, PHONE_OK = range(10)
-CALLBACK, WAKE = 10, 11
-
-
-@dataclass(slots=True)
-class _Live:
-    record: CallRecord
-    caller: Caller
-    ring: str | None = None  # counsellor being rung
-    ring_token: int = 0
-    ring_centre: str = ""
-    interpreter: bool = False
-    counsellor: str | None = None  # connected to
-    callback: bool = False
-
-
-@dataclass(slots=True)
-class _Staff:
-    counsellor_id: str
-    centre: str
-    languages: frozenset[str]
-    gender: Gender
-    phone: PhoneBehaviour
-    wrap: Distribution | None  # None: the engine's fixed wrap-up ends it
-    wrap_fixed: float
-    logged_in: bool = False
-    session: int = 0
-    wrap_token: int = 0
-    on_call: str | None = None
-    logout_pending: bool = False
-    login_at: float = 0.0
-
-
-@dataclass(slots=True)
-class RunTotals:
-    """Raw totals gathered while running (turned into figures by ``simulation.run``)."""
-
-    calls: list[CallRecord] = field(default_factory=list)
-    busy: dict[str, float] = field(default_factory=dict)  # per centre: talk + wrap-up
-    staffed: dict[str, float] = field(default_factory=dict)  # per centre: logged-in time
-    engine_events: int = 0
-    decisions: int = 0
-    rejected: list[str] = field(default_factory=list)
-    callbacks_served: int = 0
-    end_time: float = 0.0
-
 
 class Simulation:
     def __init__(self, scenario: Scenario, seed: int, days: float | None = None) -> None:
@@ -112,8 +80,8 @@ class Simulation:
         self._heap: list[tuple[float, int, int, object, object, int]] = []
         self._seq = 0
         self._wakes: set[float] = set()
-        self._live: dict[str, _Live] = {}
-        self._staff: dict[str, _Staff] = {}
+        self._live: dict[str, LiveCall] = {}
+        self._staff: dict[str, StaffMember] = {}
         self._phone_rng = stream(seed, "phones")
         self._staff_rng = stream(seed, "staff")
         self._choice_rng = stream(seed, "choices")
@@ -133,7 +101,7 @@ class Simulation:
         self._missed_return = scenario.staff.missed_return
         for centre, person in scenario.counsellors():
             wrap = scenario.centres[centre].wrap_up
-            staff = _Staff(
+            staff = StaffMember(
                 counsellor_id=person.id,
                 centre=centre,
                 languages=frozenset(person.languages),
@@ -232,7 +200,7 @@ class Simulation:
         if end > start:
             self.totals.busy[centre] += end - start
 
-    def _logout(self, staff: _Staff, now: float) -> None:
+    def _logout(self, staff: StaffMember, now: float) -> None:
         staff.logged_in = False
         staff.logout_pending = False
         staff.session += 1
@@ -291,7 +259,7 @@ class Simulation:
         )
         if now >= self.warmup:
             self.totals.calls.append(record)
-        self._live[call_id] = _Live(record=record, caller=caller)
+        self._live[call_id] = LiveCall(record=record, caller=caller)
         nxt = self._arrivals[centre].next_after(now)
         if nxt is None:
             self._pending_arrivals -= 1
