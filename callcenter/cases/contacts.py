@@ -8,6 +8,7 @@ numbers hash to nothing and never match each other. The look-up reads two indexe
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -127,48 +128,98 @@ class ContactStore(StoreBase):
         if reader.role not in ("counsellor", "supervisor", "national_supervisor", "admin"):
             raise AccessDeniedError(reader, "caller history / lịch sử người gọi")
         phone_hash = caller_hash if caller_hash is not None else self.crypto.hash_phone(number)
-        empty = CallerHistory(None, (), (), False, None, None)
         if phone_hash is None:
-            return empty
+            return EMPTY_HISTORY
         async with self.db.sessions.begin() as session:
-            caller = (
-                await session.execute(select(Caller).where(Caller.phone_hash == phone_hash))
-            ).scalar_one_or_none()
-            if caller is None:
-                return empty
-            contacts = (
-                await session.execute(
-                    select(
-                        Contact.id,
-                        Contact.started_at,
-                        Contact.centre_code,
-                        Contact.kind,
-                        Contact.request_type,
-                        Contact.urgency,
-                        Contact.case_id,
-                        Contact.counsellor_id,
-                    )
-                    .where(Contact.caller_id == caller.id)
-                    .order_by(Contact.started_at.desc())
-                    .limit(HISTORY_LIMIT)
-                )
-            ).all()
-            cases = (
-                await session.execute(
-                    select(Case.id, Case.reference, Case.status, Case.centre_code, Case.opened_at)
-                    .join(Contact, Contact.case_id == Case.id)
-                    .where(Contact.caller_id == caller.id, Case.status.in_(OPEN_STATUSES))
-                    .distinct()
-                )
-            ).all()
-            await self.audit(session, reader, "read", "caller", caller.id)
+            found = await lookup(session, phone_hash)
+            if found is None:
+                return EMPTY_HISTORY
+            await self.audit(session, reader, "read", "caller", found.caller_id)
             return CallerHistory(
-                caller_id=caller.id,
-                contacts=tuple(ContactSummary(*row) for row in contacts),
-                open_cases=tuple(
-                    OpenCaseSummary(*row) for row in sorted(cases, key=lambda r: r[4])
-                ),
-                never_call_back=caller.never_call_back,
-                safe_to_call_back=caller.safe_to_call_back,
-                safe_times=self.dec(caller.safe_times_enc),
+                caller_id=found.caller_id,
+                contacts=found.contacts,
+                open_cases=found.open_cases,
+                never_call_back=found.never_call_back,
+                safe_to_call_back=found.safe_to_call_back,
+                safe_times=self.dec(found.safe_times_enc),
             )
+
+
+EMPTY_HISTORY = CallerHistory(None, (), (), False, None, None)
+
+
+async def lookup(session: AsyncSession, phone_hash: str) -> Found | None:
+    """The read part of the repeat-caller look-up: usually one indexed query, no audit.
+
+    Caller, its latest contacts and their cases come back in one statement (index on
+    ``phone_hash``, then a backward scan of ``(caller_id, started_at)``). Only a caller with more
+    contacts than fit in the history needs a second query, for open cases linked to older ones.
+    """
+    rows = (
+        await session.execute(
+            select(
+                Caller.id,
+                Caller.never_call_back,
+                Caller.safe_to_call_back,
+                Caller.safe_times_enc,
+                Contact.id,
+                Contact.started_at,
+                Contact.centre_code,
+                Contact.kind,
+                Contact.request_type,
+                Contact.urgency,
+                Contact.case_id,
+                Contact.counsellor_id,
+                Case.reference,
+                Case.status,
+                Case.centre_code,
+                Case.opened_at,
+            )
+            .select_from(Caller)
+            .outerjoin(Contact, Contact.caller_id == Caller.id)
+            .outerjoin(Case, Case.id == Contact.case_id)
+            .where(Caller.phone_hash == phone_hash)
+            .order_by(Contact.started_at.desc())
+            .limit(HISTORY_LIMIT)
+        )
+    ).all()
+    if not rows:
+        return None
+    caller_id, never, safe, safe_times_enc = rows[0][:4]
+    contacts = tuple(
+        ContactSummary(r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11])
+        for r in rows
+        if r[4] is not None
+    )
+    open_cases = {
+        r[10]: OpenCaseSummary(r[10], r[12], r[13], r[14], r[15])
+        for r in rows
+        if r[10] is not None and r[13] in OPEN_STATUSES
+    }
+    if len(rows) == HISTORY_LIMIT:
+        older = await session.execute(
+            select(Case.id, Case.reference, Case.status, Case.centre_code, Case.opened_at)
+            .join(Contact, Contact.case_id == Case.id)
+            .where(Contact.caller_id == caller_id, Case.status.in_(OPEN_STATUSES))
+            .distinct()
+        )
+        for row in older:
+            open_cases.setdefault(row[0], OpenCaseSummary(*row))
+    return Found(
+        caller_id=caller_id,
+        never_call_back=never,
+        safe_to_call_back=safe,
+        safe_times_enc=safe_times_enc,
+        contacts=contacts,
+        open_cases=tuple(sorted(open_cases.values(), key=lambda c: c.opened_at)),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    caller_id: str
+    never_call_back: bool
+    safe_to_call_back: bool | None
+    safe_times_enc: str | None
+    contacts: tuple[ContactSummary, ...]
+    open_cases: tuple[OpenCaseSummary, ...]

@@ -91,7 +91,7 @@ async def test_no_identifier_in_clear_anywhere(
             CallArrived(node="pbx1", channel_id="1700.1", at=T0, caller_number=IDS.caller_number)
         )
         recorder.record(CallEnded(node="pbx1", channel_id="1700.1", at=T0))
-        await recorder.flush(timeout_s=10)
+        await recorder.flush(timeout_s=60)
         store = CaseStore(db, crypto, clock=lambda: T0)
         await seed_users(store)
         await realistic_case(store)
