@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from callcenter.ami import detail_events as d
 from callcenter.ami import queue_events as q
 from callcenter.ami.events import (
     AmiEventReceived,
@@ -62,6 +63,27 @@ EVENT_TYPES: dict[str, type[AmiEvent]] = {
     "QueueMemberPause": q.QueueMemberPauseChanged,
     "QueueMemberAdded": q.QueueMemberAdded,
     "QueueMemberRemoved": q.QueueMemberRemoved,
+    # detail: typed because the recordings show them; the service rarely needs them
+    "VarSet": d.ChannelVariableSet,
+    "Newexten": d.DialplanStepped,
+    "NewConnectedLine": d.ConnectedLineChanged,
+    "NewCallerid": d.CallerIdChanged,
+    "HangupRequest": d.HangupRequested,
+    "SoftHangupRequest": d.SoftHangupRequested,
+    "DialState": d.DialStateChanged,
+    "BridgeCreate": d.BridgeCreated,
+    "BridgeDestroy": d.BridgeDestroyed,
+    "BridgeEnter": d.ChannelEnteredBridge,
+    "BridgeLeave": d.ChannelLeftBridge,
+    "MusicOnHoldStart": d.MusicOnHoldStarted,
+    "MusicOnHoldStop": d.MusicOnHoldStopped,
+    "DTMFBegin": d.DtmfStarted,
+    "DTMFEnd": d.DtmfEnded,
+    "ChanSpyStart": d.SpyStarted,
+    "ChanSpyStop": d.SpyStopped,
+    "LocalBridge": d.LocalChannelsBridged,
+    "SuccessfulAuth": d.AmiLoginSucceeded,
+    "RTCPSent": d.RtcpSent,
 }
 
 M = TypeVar("M", bound=AmiModel)

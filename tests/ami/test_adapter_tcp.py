@@ -127,8 +127,8 @@ async def test_restart_reconnects_and_rereads_state_before_new_events() -> None:
         await rec.wait(ami.AsteriskFullyBooted, 2)
         kinds = [type(e).__name__ for e in rec.events]
     assert kinds == [
-        "AsteriskFullyBooted", "AmiEventReceived", "AsteriskShutdown", "AmiConnectionLost",
-        "AmiStateSynchronized", "AsteriskFullyBooted", "AmiEventReceived",
+        "AsteriskFullyBooted", "AmiLoginSucceeded", "AsteriskShutdown", "AmiConnectionLost",
+        "AmiStateSynchronized", "AsteriskFullyBooted", "AmiLoginSucceeded",
     ]  # fmt: skip
     assert rec.of(ami.AsteriskShutdown)[0].restart is True
     assert rec.of(ami.AmiStateSynchronized)[0].reconnect is True
