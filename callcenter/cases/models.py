@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from callcenter.db.base import Base
@@ -350,3 +350,9 @@ CASE_TABLES = tuple(
         FollowUp, Consent, AuditEntry,
     )
 )  # fmt: skip
+
+
+def encrypted_columns() -> list[tuple[Table, Column[Any]]]:
+    """Every column holding an encrypted identifier (for key rotation with
+    ``callcenter.privacy.rotation.reencrypt_column``)."""
+    return [(t, c) for t in CASE_TABLES for c in t.columns if c.info.get("pii")]
