@@ -1,0 +1,55 @@
+"""For each recorded ARI scenario: the simulator, driven by the same REST requests and the same
+caller/phone actions, emits the same event types in the same order (modulo the races the
+recordings themselves show, see ``contract.normalized``), with the same JSON keys and value
+types, and answers every REST request with the recorded status code and body shape."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pbxsim.server import Simulator
+from tests.pbxsim.contract import FIXTURES, LAB_ETC, Replay, load
+
+RECORDINGS = sorted(FIXTURES.glob("recordings*/ari-*.jsonl"))
+
+# Scenarios the simulator does not reproduce yet, with what is missing (reported, not hidden).
+NOT_YET: dict[str, str] = {
+    "continue-to-fallback": "app_queue leg event order (AppQueue step, deferred Dial RINGING)",
+    "device-busy": "app_queue leg event order; AMI Originate into lab-local",
+    "redirect-ringing": "302 redirect hang-up sequence",
+    "registration": "registration/qualify/expiry event bursts",
+    "snoop": "snoop channel life cycle",
+    "snoop-with-rtp": "snoop channel life cycle",
+    "transfer-blind": "bridge MOH announcer channel and blind-transfer sequence",
+    "transfer-phone-refer-ari-only": "ChannelTransfer sequence",
+    "transfer-redirect-ghost-watch": "several interleaved runs incl. a 10-minute ghost",
+    "transfer-redirect-no-notify": "ghost channel after a REFER that never completes",
+}
+# transfer-redirect-ghost-watch mixes several runs: exempt from the order check (issue 3).
+ORDER_EXEMPT = {"transfer-redirect-ghost-watch"}
+
+
+def _scenario(path: Path) -> str:
+    return path.stem.removeprefix("ari-")
+
+
+@pytest.mark.parametrize("path", RECORDINGS, ids=[_scenario(p) for p in RECORDINGS])
+async def test_simulator_matches_recording(path: Path) -> None:
+    scenario = _scenario(path)
+    if scenario in NOT_YET:
+        pytest.skip(f"not simulated yet: {NOT_YET[scenario]}")
+    async with Simulator(LAB_ETC, speed=20, ami_port=None) as sim:
+        result = await Replay(sim, load(path), scenario).run()
+    assert result.rest_errors == []
+    assert result.shape_errors == []
+    assert result.multiset_errors() == []
+    if scenario not in ORDER_EXEMPT:
+        assert result.order_errors() == []
+
+
+def test_every_recording_is_listed() -> None:
+    """A recording added later is picked up (and fails until simulated or listed)."""
+    assert len(RECORDINGS) >= 26
+    assert set(NOT_YET) <= {_scenario(p) for p in RECORDINGS}
