@@ -107,6 +107,7 @@ class HotlineApp:
         self._offers: dict[str, HotlineCall] = {}  # offer (counsellor leg) id -> call
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[object]] = set()
+        self._stopping = False
         self.sent_to_fallback = 0
 
     def engaged(self, counsellor_id: str) -> bool:
@@ -122,6 +123,8 @@ class HotlineApp:
     # ----------------------------------------------------------------- events in
     def handle(self, event: AriEvent) -> None:
         """Apply one ARI event of this node (idempotent: duplicates change nothing)."""
+        if self._stopping:
+            return
         if isinstance(event, StasisStart):
             self._on_stasis_start(event)
         elif isinstance(event, ChannelDtmfReceived):
@@ -286,6 +289,8 @@ class HotlineApp:
     # ----------------------------------------------------------------- decisions
     def on_decision(self, decision: Decision) -> None:
         """Handle a routing decision about one of this node's calls."""
+        if self._stopping:
+            return
         call = self.calls.get(decision.call_id) if hasattr(decision, "call_id") else None
         if call is None or call.phase is Phase.ENDED:
             return
@@ -521,6 +526,8 @@ class HotlineApp:
 
     def _fail(self, call: HotlineCall, reason: str) -> None:
         """Something went wrong with this call: hand it to the dialplan's fallback queue."""
+        if self._stopping:
+            return
         if call.phase is Phase.ENDED:
             return
         if call.phase is Phase.LEAVING:  # only goodbye was left to do: end the call cleanly
@@ -695,6 +702,17 @@ class HotlineApp:
             self.driver.submit(rev.PhoneBusy(entry.id))
             call.adopted_counsellor = entry.id
 
+    def shutdown(self) -> None:
+        """Stop touching calls (service stopping): callers stay in Asterisk as they are, for a
+        restarted service or the watchdog to take over. Nothing is hung up or continued."""
+        self._stopping = True
+        for handle in self._timers.values():
+            handle.cancel()
+        self._timers.clear()
+        for call in self.calls.values():
+            if call.ops is not None:
+                call.ops.close()
+
     # ----------------------------------------------------------------- plumbing
     def _op(self, call: HotlineCall, op: Callable[[], Awaitable[object]]) -> None:
         if call.ops is not None:
@@ -708,6 +726,9 @@ class HotlineApp:
 
     def _spawn(self, coro: Coroutine[Any, Any, object]) -> None:
         """Run a fire-and-forget cleanup, keeping a reference until it is done."""
+        if self._stopping:
+            coro.close()
+            return
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

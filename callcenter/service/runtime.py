@@ -151,6 +151,8 @@ class HotlineService:
         self._spawn(self._consume_ari(), "ari-events")
 
     async def stop(self) -> None:
+        """Stop without touching live calls: they stay in Asterisk for the next service."""
+        self.app.shutdown()
         for task in list(self._tasks):
             task.cancel()
         for task in list(self._tasks):
