@@ -38,8 +38,12 @@ def on_call_arrived(core: EngineCore, event: CallArrived, now: float) -> None:
     if not isinstance(event.language, str) or not event.language:
         raise RoutingError(f"call {event.call_id!r}: language must be a non-empty code")
     try:
-        wish = GenderWish(event.gender_wish)
-        priority = Priority(event.priority)
+        wish = event.gender_wish
+        if type(wish) is not GenderWish:
+            wish = GenderWish(wish)
+        priority = event.priority
+        if type(priority) is not Priority:
+            priority = Priority(priority)
     except ValueError as exc:
         raise RoutingError(f"call {event.call_id!r}: {exc}") from exc
     arrived = now if event.arrived_at is None else event.arrived_at

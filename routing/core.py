@@ -53,6 +53,9 @@ class EngineCore:
         self.capable_gender: dict[tuple[str, str, str], int] = {}
         self.logged_in_by_gender: dict[str, int] = {}
         self.talk_time = policy.expected_talk_time
+        defaults = {policy.language_of(c) for c in policy.centres}
+        # the default language when every centre has the same one, else None
+        self.only_default_language = defaults.pop() if len(defaults) == 1 else None
         self._token = 0
 
     def token(self) -> int:
@@ -138,7 +141,7 @@ class EngineCore:
         """After a widening or a relaxation: join the queues the call was not in yet."""
         if call.status != CallStatus.WAITING:
             return
-        current = call.queues
+        current = [lane.key for lane in call.queues]
         for key in self.queue_keys(call):
             if key not in current:
                 self.queues.join(call, key)

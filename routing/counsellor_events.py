@@ -16,6 +16,7 @@ from routing.events import (
     PhoneUnregistered,
     WrapUpEnded,
 )
+from routing.matching import scan_lanes
 from routing.model import CounsellorState, Gender
 from routing.state import NO_WISH, Counsellor
 
@@ -56,6 +57,8 @@ def on_logged_in(core: EngineCore, event: CounsellorLoggedIn, now: float) -> Non
     counsellor.languages = frozenset(languages)
     counsellor.gender = gender
     counsellor.pending_pause = None
+    counsellor.scan_lanes = scan_lanes(core, counsellor)
+    counsellor.pool_lanes = core.pools.lanes_of(counsellor)
     core.count_login(counsellor, +1)
     core.make_available(counsellor, idle_since=now)
 

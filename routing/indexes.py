@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import heapq
 from bisect import bisect_left, insort
+from typing import Generic, TypeVar
 
 from routing.state import Call, Counsellor, PoolKey, QueueKey
 
@@ -24,42 +25,55 @@ CallEntry = tuple[float, int, str, int]  # (rank, seq, call_id, qtoken)
 PoolEntry = tuple[float, str, int]  # (idle_since, counsellor_id, ptoken)
 TimerEntry = tuple[float, int, int, str, int]  # (at, seq, kind, target id, token)
 
+E = TypeVar("E")
+
 _SLACK = 64
+
+
+class Lane(Generic[E]):
+    """One heap with lazy deletion, and how many of its entries are live."""
+
+    __slots__ = ("entries", "key", "live")
+
+    def __init__(self, key: tuple[object, ...]) -> None:
+        self.key = key
+        self.entries: list[E] = []
+        self.live = 0
 
 
 class CallQueues:
     def __init__(self, calls: dict[str, Call]) -> None:
         self._calls = calls
-        self._heaps: dict[QueueKey, list[CallEntry]] = {}
-        self._live: dict[QueueKey, int] = {}
+        self._lanes: dict[QueueKey, Lane[CallEntry]] = {}
+
+    def lane(self, key: QueueKey) -> Lane[CallEntry]:
+        lane = self._lanes.get(key)
+        if lane is None:
+            lane = self._lanes[key] = Lane(key)
+        return lane
 
     def join(self, call: Call, key: QueueKey) -> None:
         """Put ``call`` (which must hold a live ``qtoken``) into the queue ``key``."""
-        heap = self._heaps.get(key)
-        if heap is None:
-            heap = self._heaps[key] = []
-        live = self._live.get(key, 0) + 1
-        self._live[key] = live
-        call.queues.append(key)
+        lane = self.lane(key)
+        lane.live += 1
+        call.queues.append(lane)
+        heap = lane.entries
         heapq.heappush(heap, (call.rank, call.seq, call.call_id, call.qtoken))
-        if len(heap) > 2 * live + _SLACK:
+        if len(heap) > 2 * lane.live + _SLACK:
             calls = self._calls
             heap[:] = [e for e in heap if _call_live(calls, e)]
             heapq.heapify(heap)
 
     def leave_all(self, call: Call) -> None:
-        live = self._live
-        for key in call.queues:
-            live[key] -= 1
+        for lane in call.queues:
+            lane.live -= 1
         call.queues.clear()
         call.qtoken = -1
 
-    def best(self, key: QueueKey, avoid: str) -> tuple[CallEntry | None, CallEntry | None]:
-        """The best live entry of queue ``key`` whose call has not tried ``avoid``, and the
-        best one that has (the fallback when nobody else can take it)."""
-        heap = self._heaps.get(key)
-        if not heap:
-            return None, None
+    def best(self, lane: Lane[CallEntry], avoid: str) -> tuple[CallEntry | None, CallEntry | None]:
+        """The best live entry of ``lane`` whose call has not tried ``avoid``, and the best
+        one that has (the fallback when nobody else can take it)."""
+        heap = lane.entries
         calls = self._calls
         skipped: list[CallEntry] = []
         fallback: CallEntry | None = None
@@ -83,9 +97,12 @@ class CallQueues:
 
     def live_calls(self, key: QueueKey) -> list[Call]:
         """Every live call in queue ``key`` (unordered scan: only for rare events)."""
+        lane = self._lanes.get(key)
+        if lane is None:
+            return []
         calls = self._calls
         out = []
-        for entry in self._heaps.get(key, ()):
+        for entry in lane.entries:
             call = calls.get(entry[2])
             if call is not None and call.qtoken == entry[3]:
                 out.append(call)
@@ -100,42 +117,51 @@ def _call_live(calls: dict[str, Call], entry: CallEntry) -> bool:
 class CounsellorPools:
     def __init__(self, counsellors: dict[str, Counsellor]) -> None:
         self._counsellors = counsellors
-        self._heaps: dict[PoolKey, list[PoolEntry]] = {}
-        self._live: dict[PoolKey, int] = {}
+        self._lanes: dict[PoolKey, Lane[PoolEntry]] = {}
+
+    def lane(self, key: PoolKey) -> Lane[PoolEntry]:
+        lane = self._lanes.get(key)
+        if lane is None:
+            lane = self._lanes[key] = Lane(key)
+        return lane
+
+    def lanes_of(self, counsellor: Counsellor) -> list[Lane[PoolEntry]]:
+        """The pools of the counsellor's centre, languages and gender (fixed at log-in)."""
+        assert counsellor.centre is not None and counsellor.gender is not None
+        gender = counsellor.gender.value
+        return [
+            self.lane((counsellor.centre, language, gender))
+            for language in sorted(counsellor.languages)
+        ]
 
     def join(self, counsellor: Counsellor, token: int) -> None:
-        """Enter every pool of the counsellor's centre, languages and gender."""
-        assert counsellor.centre is not None and counsellor.gender is not None
+        """Enter every pool of ``counsellor.pool_lanes``."""
         assert counsellor.idle_since is not None
         counsellor.ptoken = token
         entry = (counsellor.idle_since, counsellor.counsellor_id, token)
-        for language in sorted(counsellor.languages):
-            key = (counsellor.centre, language, counsellor.gender.value)
-            heap = self._heaps.get(key)
-            if heap is None:
-                heap = self._heaps[key] = []
-            live = self._live.get(key, 0) + 1
-            self._live[key] = live
-            counsellor.pools.append(key)
+        for lane in counsellor.pool_lanes:
+            lane.live += 1
+            counsellor.pools.append(lane)
+            heap = lane.entries
             heapq.heappush(heap, entry)
-            if len(heap) > 2 * live + _SLACK:
+            if len(heap) > 2 * lane.live + _SLACK:
                 everyone = self._counsellors
                 heap[:] = [e for e in heap if _pool_live(everyone, e)]
                 heapq.heapify(heap)
 
     def leave(self, counsellor: Counsellor) -> None:
-        live = self._live
-        for key in counsellor.pools:
-            live[key] -= 1
+        for lane in counsellor.pools:
+            lane.live -= 1
         counsellor.pools.clear()
         counsellor.ptoken = -1
 
     def best(self, key: PoolKey, avoid: list[str]) -> tuple[PoolEntry | None, PoolEntry | None]:
         """The longest-idle live counsellor of pool ``key`` not in ``avoid``, and the
         longest-idle one in ``avoid``."""
-        heap = self._heaps.get(key)
-        if not heap:
+        lane = self._lanes.get(key)
+        if lane is None or not lane.entries:
             return None, None
+        heap = lane.entries
         everyone = self._counsellors
         skipped: list[PoolEntry] = []
         fallback: PoolEntry | None = None

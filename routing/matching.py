@@ -14,34 +14,53 @@ waiting call had an eligible free counsellor, that is enough to make it true aga
 from __future__ import annotations
 
 from routing.core import EngineCore
-from routing.indexes import CallEntry
+from routing.indexes import CallEntry, Lane
 from routing.model import CallStatus, Gender, GenderWish
 from routing.state import NATIONAL, NO_WISH, Call, Counsellor
 
 _GENDERS = tuple(g.value for g in Gender)
 
 
-def best_call_for(core: EngineCore, counsellor: Counsellor) -> Call | None:
+def scan_lanes(core: EngineCore, counsellor: Counsellor) -> list[Lane[CallEntry]]:
+    """The call queues a counsellor may serve (fixed from log-in to log-out)."""
     assert counsellor.centre is not None and counsellor.gender is not None
     centre = counsellor.centre
-    cid = counsellor.counsellor_id
-    languages: list[tuple[bool, str]] = [(False, lang) for lang in counsellor.languages]
+    languages: list[tuple[bool, str]] = [(False, lang) for lang in sorted(counsellor.languages)]
     if core.policy.language_of(centre) in counsellor.languages:
         languages.append((True, ""))
     genders = (NO_WISH, counsellor.gender.value)
+    return [
+        core.queues.lane((reach, relaxed, lang, gender))
+        for reach in (centre, NATIONAL)
+        for relaxed, lang in languages
+        for gender in genders
+    ]
+
+
+def best_call_for(core: EngineCore, counsellor: Counsellor) -> Call | None:
+    cid = counsellor.counsellor_id
     best: CallEntry | None = None
     fallback: CallEntry | None = None
     queues = core.queues
-    for reach in (centre, NATIONAL):
-        for relaxed, lang in languages:
-            for gender in genders:
-                found, tried = queues.best((reach, relaxed, lang, gender), cid)
-                if found is not None and (best is None or found < best):
-                    best = found
-                if tried is not None and (fallback is None or tried < fallback):
-                    fallback = tried
+    calls = core.calls
+    for lane in counsellor.scan_lanes:
+        heap = lane.entries
+        if not heap:
+            continue
+        # fast path: a live head that never rang this counsellor
+        entry = heap[0]
+        call = calls.get(entry[2])
+        if call is not None and call.qtoken == entry[3] and cid not in call.tried:
+            if best is None or entry < best:
+                best = entry
+            continue
+        found, tried = queues.best(lane, cid)
+        if found is not None and (best is None or found < best):
+            best = found
+        if tried is not None and (fallback is None or tried < fallback):
+            fallback = tried
     chosen = best if best is not None else fallback
-    return None if chosen is None else core.calls[chosen[2]]
+    return None if chosen is None else calls[chosen[2]]
 
 
 def best_counsellor_for(core: EngineCore, call: Call) -> Counsellor | None:

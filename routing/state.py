@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from routing.model import CallStatus, CounsellorState, Gender, GenderWish, Priority
+
+if TYPE_CHECKING:
+    from routing.indexes import Lane
 
 # Queue key of a call queue: (reach, relaxed, language, gender). reach is a centre code, or
 # NATIONAL for calls every centre may take; relaxed queues have language "" (any language).
@@ -75,7 +80,7 @@ class Call:
         self.counsellor_id: str | None = None
         self.answered_at: float | None = None
         self.qtoken = -1  # token of its live queue entries; -1 = in no queue
-        self.queues: list[QueueKey] = []
+        self.queues: list[Lane[Any]] = []  # the queues it is in now
         self.ring_token = -1
         self.offered: set[str] = set()  # callback offers made (membership only)
 
@@ -99,8 +104,10 @@ class Counsellor:
         "pending_pause",
         "phone_busy",
         "phone_registered",
+        "pool_lanes",
         "pools",
         "ptoken",
+        "scan_lanes",
         "state",
         "wrap_token",
         "wrap_until",
@@ -122,4 +129,6 @@ class Counsellor:
         self.wrap_until: float | None = None
         self.wrap_token = -1
         self.ptoken = -1  # token of its live pool entries; -1 = in no pool
-        self.pools: list[PoolKey] = []
+        self.pools: list[Lane[Any]] = []  # the pools it is in now
+        self.pool_lanes: list[Lane[Any]] = []  # the pools it enters when free (set at log-in)
+        self.scan_lanes: list[Lane[Any]] = []  # the call queues it may serve (set at log-in)

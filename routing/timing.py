@@ -26,8 +26,7 @@ def schedule_call_timers(core: EngineCore, call: Call, now: float) -> None:
     arrived = call.arrived_at
     if not call.widened:
         timers.push(arrived + policy.overflow_after, OVERFLOW, call.call_id, call.uid)
-    centres = policy.centres if call.home is None else (call.home, *policy.centres)
-    if any(policy.language_of(c) != call.language for c in centres):
+    if call.language != core.only_default_language:  # some centre may need to relax
         timers.push(arrived + policy.language_wait, LANGUAGE, call.call_id, call.uid)
     if call.gender_wish != GenderWish.NONE and not call.gender_insist:
         timers.push(arrived + policy.gender_wait, GENDER, call.call_id, call.uid)
