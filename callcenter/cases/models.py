@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+import callcenter.calls.models  # noqa: F401  (the calls table a contact links to)
 from callcenter.db.base import Base
 
 ID = String(36)
@@ -121,7 +122,7 @@ class Contact(Base):
     __tablename__ = "cs_contact"
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     call_id: Mapped[str | None] = mapped_column(
-        ForeignKey("calls.call_id", ondelete="SET NULL"), unique=True
+        String(200), ForeignKey("calls.call_id", ondelete="SET NULL"), unique=True
     )
     channel: Mapped[str] = mapped_column(CODE, default="voice")
     centre_code: Mapped[str] = mapped_column(ForeignKey("cs_centre.code"))
