@@ -30,8 +30,9 @@ from ari.errors import (
     PlaybackNotFound,
     RecordingNotFound,
 )
-from ari.events import EVENT_MODELS, AriEvent, MalformedFrameError, UnknownEvent, parse_event
+from ari.events import AriEvent, UnknownEvent
 from ari.lifecycle import StreamConnected, StreamDisconnected, StreamEvent, StreamStopped
+from ari.parsing import EVENT_MODELS, MalformedFrameError, channel_ids, parse_event
 from ari.stream import EventStream, StreamItem, StreamStats
 
 __all__ = [
@@ -68,6 +69,7 @@ __all__ = [
     "StreamStats",
     "StreamStopped",
     "UnknownEvent",
+    "channel_ids",
     "event_key",
     "parse_event",
 ]

@@ -35,9 +35,11 @@ from ari.backoff import Backoff
 from ari.config import AriConfig
 from ari.dedup import Deduplicator
 from ari.errors import AriError
-from ari.events import ApplicationReplaced, AriEvent, MalformedFrameError, is_fallback, parse_event
+from ari.events import ApplicationReplaced, AriEvent
 from ari.lifecycle import StreamConnected, StreamDisconnected, StreamEvent, StreamStopped
+from ari.parsing import MalformedFrameError, is_fallback, parse_event
 from ari.resources import Applications
+from ari.stale import remove_stale_subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -345,40 +347,16 @@ class EventStream:
         return f"closed by peer: {ws.close_code} {ws.close_reason or ''}".strip()
 
     async def _repair_stale_app(self, ws: ClientConnection, *, may_repair: bool) -> bool:
-        """With subscribeAll, an app object kept alive by leftover explicit subscriptions keeps
-        its explicit model and this client hears nothing (facts 7-8). Delete the leftovers and
-        reconnect; the next connection is checked again but never repaired twice in a row.
-        Returns True if it closed ``ws`` to reconnect."""
+        """Returns True if leftover subscriptions were removed and ``ws`` closed to reconnect."""
         if not (
             self.config.subscribe_all
             and self.config.repair_stale_subscriptions
             and self._applications is not None
         ):
             return False
-        try:
-            app = await self._applications.get(self.config.app, missing_ok=True)
-            if app is None or app.subscribed_to_all:
-                return False
-            sources = app.explicit_event_sources()
-            if not may_repair:
-                log.error(
-                    "ARI %s: app %s still has no subscribeAll after removing leftover "
-                    "subscriptions; events of other channels will not arrive",
-                    self.config.node,
-                    app.name,
-                )
-                return False
-            log.warning(
-                "ARI %s: app %s has leftover subscriptions %s and no subscribeAll; "
-                "removing them and reconnecting",
-                self.config.node,
-                app.name,
-                sources,
-            )
-            if sources:
-                await self._applications.unsubscribe(self.config.app, sources)
-        except AriError as exc:
-            log.warning("ARI %s: cannot check app subscriptions: %s", self.config.node, exc)
+        if not await remove_stale_subscriptions(
+            self._applications, self.config, may_repair=may_repair
+        ):
             return False
         self.stats.stale_repairs += 1
         await ws.close()

@@ -18,7 +18,8 @@ from pydantic import BaseModel
 
 from ari import events as ev
 from ari.dedup import Deduplicator, event_key
-from ari.events import EVENT_MODELS, UnknownEvent, parse_event, parse_event_data
+from ari.events import UnknownEvent
+from ari.parsing import EVENT_MODELS, MalformedFrameError, parse_event, parse_event_data
 from tests.ari import recorded
 
 EXPECTED: dict[str, type[ev.AriEvent]] = {
@@ -318,7 +319,7 @@ def test_known_type_with_a_bad_body_becomes_generic_not_an_exception() -> None:
     "frame", ["", "not json", "[1,2]", '{"no":"type"}', b"\xff\xfe", '{"type": 5}', '{"type": "X"}']
 )
 def test_malformed_frames_raise_one_clear_error(frame: str | bytes) -> None:
-    with pytest.raises(ev.MalformedFrameError):
+    with pytest.raises(MalformedFrameError):
         parse_event(frame)
 
 

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from ari import AriConfig
 from ari.backoff import Backoff
-from ari.events import channel_ids, parse_event_data
+from ari.parsing import channel_ids, parse_event_data
 from tests.ari import recorded
 
 
