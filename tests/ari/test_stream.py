@@ -10,6 +10,7 @@ import json
 import random
 import socket
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import httpx
 import pytest
@@ -358,3 +359,25 @@ async def test_a_flapping_server_does_not_get_a_tight_reconnect_loop(
         # accepted then closed at once, four times: the delay kept doubling (0.01 -> 0.08)
         assert stream.stats.last_delay_s == pytest.approx(0.08)
         assert stream.stats.connections == 5
+
+
+WS_RAW_WITH_FRAMES = [p for p in recorded.ws_raw_files() if recorded.ws_raw_frames(p)]
+
+
+@pytest.mark.parametrize("path", WS_RAW_WITH_FRAMES, ids=recorded.file_id)
+async def test_every_recorded_connection_arrives_complete_over_a_real_socket(
+    server: FakeAriEvents, path: Path
+) -> None:
+    """Each recorded connection's frames, sent verbatim over a WebSocket, come out of the
+    stream as typed events equal to the transcript, in order, none dropped."""
+    frames = recorded.ws_raw_frames(path)
+    replaced = json.loads(frames[-1])["type"] == "ApplicationReplaced"
+    server.scripts.append(frames_then(frames))
+    async with EventStream(_config(server.port)) as stream:
+        items = await take(stream, 1 + len(frames))
+        assert stream.stats.fallback == 0 and stream.stats.malformed == 0
+    events = [i for i in items if isinstance(i, AriEvent)]
+    dumped = [e.model_dump(mode="json", exclude_unset=True) for e in events]
+    transcript = recorded.load(recorded.jsonl_for_ws_raw(path))
+    assert dumped in list(transcript.events_by_conn.values())
+    assert replaced == isinstance(events[-1], ev.ApplicationReplaced)
