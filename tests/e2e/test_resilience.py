@@ -134,10 +134,11 @@ async def test_watchdog_sends_stranded_callers_to_the_fallback_queue(
             assert await watchdog.poll() == []  # app just went away: not yet
             await asyncio.sleep(0.6)
             assert await watchdog.poll() == [stranded]
+        rescued = sim.pbx.channels[stranded]
         await until(
-            lambda: any(
-                w.channel.id == stranded for q in sim.pbx.queues.queues.values() for w in q.callers
-            ),
-            what="stranded caller in the fallback queue",
+            lambda: rescued.app_name == "Queue" or rescued.bridge_id is not None,
+            what="stranded caller taken by the fallback queue",
         )
+        assert not rescued.destroyed
+        assert rescued.stasis_app is None
         assert _bridged(sim, talking)
