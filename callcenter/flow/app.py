@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from ari.client import AriClient
-from ari.errors import AriConnectionError, AriError
+from ari.errors import AriConnectionError, AriError, ChannelNotFound
 from ari.events import (
     AriEvent,
     ChannelDestroyed,
@@ -520,9 +520,25 @@ class HotlineApp:
 
     def _failure_handler(self, call: HotlineCall) -> Callable[[BaseException], None]:
         def on_error(exc: BaseException) -> None:
-            self._fail(call, repr(exc))
+            if isinstance(exc, ChannelNotFound):
+                # Perhaps the caller hung up while we were not listening: look before acting.
+                self._spawn(self._check_gone(call, repr(exc)))
+            else:
+                self._fail(call, repr(exc))
 
         return on_error
+
+    async def _check_gone(self, call: HotlineCall, reason: str) -> None:
+        try:
+            alive = await self.ari.channels.get(call.channel_id, missing_ok=True) is not None
+        except AriError:
+            alive = True  # cannot tell: do the safe thing for a caller who may be there
+        if call.phase is Phase.ENDED:
+            return
+        if alive:
+            self._fail(call, reason)
+        else:
+            self.lost(call)
 
     def _fail(self, call: HotlineCall, reason: str) -> None:
         """Something went wrong with this call: hand it to the dialplan's fallback queue."""

@@ -71,8 +71,6 @@ async def test_caller_hangs_up_while_the_websocket_is_down(sqlite_url: str, tmp_
             sim.drop_ari_connections()
             await until(lambda: not service.health().ari_connected, what="disconnected")
             sim.pbx.hangup(caller)
-            await asyncio.sleep(0.2)
-            assert service.app.calls, "no event reached the service while it was away"
             await until(lambda: not service.app.calls, what="reconciled away")
             rows = await call_rows(service)
     assert len(rows) == 1
