@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pbxsim.model.objects import PhoneMode
+
 
 @dataclass(frozen=True)
 class Act:
@@ -20,7 +22,7 @@ class Act:
 @dataclass(frozen=True)
 class Phone:
     endpoint: str
-    mode: str  # answer, busy, noanswer, unreachable
+    mode: PhoneMode  # answer, busy, noanswer, unreachable
     answer_after: float = 0.0
 
 
