@@ -761,9 +761,7 @@ class HotlineApp:
         self, call: HotlineCall, at: float, action: Callable[[HotlineCall], None]
     ) -> None:
         self._cancel_timer(call)
-        loop = asyncio.get_running_loop()
-        delay = max(0.0, at - self.driver.now())
-        self._timers[call.call_id] = loop.call_later(delay, self._timer_fired, call, action)
+        self._timers[call.call_id] = self.driver.call_at(at, self._timer_fired, call, action)
 
     def _timer_fired(self, call: HotlineCall, action: Callable[[HotlineCall], None]) -> None:
         self._timers.pop(call.call_id, None)

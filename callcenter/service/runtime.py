@@ -90,16 +90,25 @@ class Health:
 
 
 class HotlineService:
-    def __init__(self, settings: Settings, *, wall_clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        wall_clock: Callable[[], datetime] = utc_now,
+        speed: float = 1.0,
+    ) -> None:
+        """``speed`` > 1 only for soak tests against a PBX simulator running at that speed
+        (then pass a ``wall_clock`` on the same timeline)."""
         self.settings = settings
         self._wall = wall_clock
+        self._speed = speed
         var = settings.service.var_dir
         self.database = Database.from_url(settings.database.url, echo=settings.database.echo)
         self.crypto = crypto_from_settings(settings.privacy, key_file=var / "privacy-keys.json")
         self.outbox = Outbox(var / "outbox.sqlite3")
         self.recorder = CallRecorder(self.database.sessions, self.outbox, self.crypto)
         self.engine = RoutingEngine(policy_from(settings))
-        self.driver = RoutingDriver(self.engine, self._monotonic)
+        self.driver = RoutingDriver(self.engine, self._monotonic, speed=speed)
         self.presence = Presence(settings.flow, self.driver, var / "presence.json")
         node = settings.service.node
         ari = settings.ari
@@ -132,9 +141,8 @@ class HotlineService:
         self._fallback_callers: set[str] = set()
         self.missed: dict[str, str] = {}  # counsellor -> call they missed (for the console)
 
-    @staticmethod
-    def _monotonic() -> float:
-        return asyncio.get_running_loop().time()
+    def _monotonic(self) -> float:
+        return asyncio.get_running_loop().time() * self._speed
 
     # ----------------------------------------------------------------- life
     async def start(self, *, migrate: bool = True) -> None:
