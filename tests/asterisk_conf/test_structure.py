@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from callcenter.calls.asterisk_logs import CDR_CUSTOM_COLUMNS
+from callcenter.calls.importer import _userfield
 from callcenter.flow.config import FlowConfig
 from callcenter.settings import Settings
 from pbxsim.conf import AsteriskConfig, Section, load_config
@@ -90,6 +91,7 @@ def test_counsellors_are_encrypted_and_one_call_at_a_time(conf: AsteriskConfig) 
     phones = counsellors(conf)
     assert {n[:2] for n in phones} == {"hn", "dn", "ag"}
     for name, ep in phones.items():
+        assert ep.get("subscribe_context") in conf.dialplan.contexts, name
         assert re.fullmatch(r"(hn|dn|ag)-(web-)?\d\d", name), name
         assert ep.get("device_state_busy_at") == "1", name
         assert ep.get("auth") == name and ep.get("aors") == name
@@ -168,24 +170,26 @@ def test_hotline_numbers_enter_stasis_of_the_service_app(conf: AsteriskConfig) -
     assert app == FlowConfig().app == "hotline"
     for number in (Settings().hotline_number, "18001567", "+84111"):
         ext = conf.dialplan.find("from-carrier", number)
-        assert ext is not None and ext.ordered()[0].data == "hotline,s,1", number
+        assert ext is not None and ext.ordered()[0].data == "hotline,${EXTEN},1", number
+        assert conf.dialplan.find("hotline", number) is not None
+        assert conf.dialplan.find("hotline-fallback", number) is not None
     steps = [(p.app, p.data) for p in hotline(conf).ordered()]
     assert ("Stasis", app) in steps
     assert "Answer" not in [a for a, _ in steps[: steps.index(("Stasis", app))]]
-    assert steps[-1] == ("Goto", "hotline-fallback,s,1")
+    assert steps[-1] == ("Goto", "hotline-fallback,${EXTEN},1")
     assert conf.dialplan.find("from-carrier", "1900") is not None  # _X. -> refused
     assert conf.dialplan.find("from-carrier", "1900").ordered()[0].app == "Hangup"  # type: ignore[union-attr]
 
 
 def hotline(conf: AsteriskConfig) -> Extension:
-    ext = conf.dialplan.find("hotline", "s")
+    ext = conf.dialplan.find("hotline", "111")
     assert ext is not None
     return ext
 
 
 def walk_fallback(conf: AsteriskConfig, variables: dict[str, str]) -> tuple[str, str]:
     """Run [hotline-fallback] (Set / GotoIf / Goto only) to its first Queue()."""
-    ext = conf.dialplan.find("hotline-fallback", "s")
+    ext = conf.dialplan.find("hotline-fallback", "111")
     assert ext is not None
     env = dict(variables)
     number = 1
@@ -241,8 +245,21 @@ def test_fallback_keeps_centre_and_danger(
     assert walk_fallback(conf, variables) == (queue, prio)
 
 
+def test_fallback_userfield_is_what_the_importer_reads(conf: AsteriskConfig) -> None:
+    ext = conf.dialplan.find("hotline-fallback", "111")
+    assert ext is not None
+    hn = ext.label("hn")
+    assert hn is not None and hn.data.startswith("CDR(userfield)=")
+    value = re.sub(r"\$\{HOTLINE_DANGER\}", "1", hn.data.split("=", 1)[1])
+    fields = _userfield(value)
+    assert (fields["fallback"], fields["queue"], fields["centre"], fields["danger"]) == (
+        "1", "fallback-hn", "HN", "1",
+    )  # fmt: skip
+    assert {"lang", "stasis"} <= set(fields)
+
+
 def test_fallback_never_ends_the_call(conf: AsteriskConfig) -> None:
-    ext = conf.dialplan.find("hotline-fallback", "s")
+    ext = conf.dialplan.find("hotline-fallback", "111")
     assert ext is not None
     apps = [p.app for p in ext.ordered()]
     assert "Hangup" not in apps
