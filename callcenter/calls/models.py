@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from callcenter.db.base import Base
 
@@ -51,6 +51,11 @@ class CallRow(Base):
     wrapup_s: Mapped[float | None] = mapped_column(Float)
     outcome: Mapped[str | None] = mapped_column(String(32))
     hangup_by: Mapped[str | None] = mapped_column(String(16))
+
+    # Never loaded (lazy="raise"); declared so the unit of work inserts a call before its
+    # offers and transfers.
+    offers: Mapped[list[CallOfferRow]] = relationship(lazy="raise", passive_deletes=True)
+    transfers: Mapped[list[CallTransferRow]] = relationship(lazy="raise", passive_deletes=True)
 
     __table_args__ = (
         Index("ix_calls_arrived_at", "arrived_at"),

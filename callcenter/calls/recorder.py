@@ -67,18 +67,37 @@ class CallRecorder:
         self._last_error: str | None = None
         self._last_written_at: datetime | None = None
         self._unjournaled: list[str] = []
+        self._pending: list[str] = []
+        self._journal_soon: asyncio.Handle | None = None
 
     # -- the call flow's side ---------------------------------------------------------------
     def record(self, fact: Fact) -> None:
         """Journal ``fact`` durably (local disk) and let the drainer write it to the database.
 
-        Never raises for a journal failure (disk full, file gone): the fact is then held in
-        memory and journaled again by the drainer; ``health.unjournaled`` counts such facts.
+        Facts recorded in the same turn of the event loop are journaled together right after
+        it (group commit: one local transaction instead of one per fact). Never raises for a
+        journal failure (disk full, file gone): the fact is then held in memory and journaled
+        again by the drainer; ``health.unjournaled`` counts such facts.
         """
-        self.record_many((fact,))
+        self._pending.append(fact_to_json(self._repo.pseudonymise(fact)))
+        if self._journal_soon is None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:  # no event loop: journal at once
+                self._journal_pending()
+                return
+            self._journal_soon = loop.call_soon(self._journal_pending)
 
     def record_many(self, facts: Iterable[Fact]) -> None:
-        payloads = [fact_to_json(self._repo.pseudonymise(f)) for f in facts]
+        """Journal ``facts`` at once (before returning)."""
+        self._pending.extend(fact_to_json(self._repo.pseudonymise(f)) for f in facts)
+        self._journal_pending()
+
+    def _journal_pending(self) -> None:
+        if self._journal_soon is not None:
+            self._journal_soon.cancel()
+            self._journal_soon = None
+        payloads, self._pending = self._pending, []
         if not payloads:
             return
         if self._unjournaled:  # keep the order: older facts first
@@ -101,7 +120,7 @@ class CallRecorder:
     def health(self) -> RecorderHealth:
         return RecorderHealth(
             database_ok=self._database_ok,
-            backlog=self._outbox.backlog,
+            backlog=self._outbox.backlog + len(self._pending),
             unjournaled=len(self._unjournaled),
             dead_letters=self._outbox.dead_letters,
             last_error=self._last_error,
@@ -116,6 +135,7 @@ class CallRecorder:
 
     async def stop(self, *, drain_timeout_s: float = 5.0) -> None:
         """Try to write what is pending, then stop; what is left stays in the outbox."""
+        self._journal_pending()
         with contextlib.suppress(TimeoutError):
             await self.flush(timeout_s=drain_timeout_s)
         if self._task is not None:
@@ -126,6 +146,7 @@ class CallRecorder:
 
     async def flush(self, *, timeout_s: float | None = None) -> None:
         """Wait until the outbox is empty (raises TimeoutError after ``timeout_s``)."""
+        self._journal_pending()
         async with asyncio.timeout(timeout_s):
             while self._outbox.backlog or self._unjournaled:
                 self._wake.set()
@@ -155,7 +176,11 @@ class CallRecorder:
             except Exception as exc:  # the database is unreachable (or busy): retry later
                 self._database_ok = False
                 self._last_error = f"{type(exc).__name__}: {exc}"[:500]
-                log.warning("call records: database unavailable, %s waiting", self._outbox.backlog)
+                log.warning(
+                    "call records: database unavailable (%s), %s waiting",
+                    self._last_error,
+                    self._outbox.backlog,
+                )
                 self._idle.set()  # let flush() callers re-check
                 await asyncio.sleep(delay * random.uniform(0.5, 1.0))
                 delay = min(delay * 2, self._retry_max)
@@ -191,8 +216,7 @@ class CallRecorder:
     async def _apply(self, entries: list[Entry]) -> None:
         facts = [fact_from_json(entry.payload) for entry in entries]
         async with self._sessions.begin() as session:
-            for fact in facts:
-                await self._repo.apply(session, fact)
+            await self._repo.apply_many(session, facts)
         self._outbox.ack(entries[-1].seq)
 
 

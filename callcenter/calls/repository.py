@@ -1,15 +1,18 @@
 """Applies call-lifecycle facts to the call-record tables, idempotently, on both databases.
 
-Each fact is one insert-or-ignore or one "set if not yet set" update, so applying the same fact
-twice (after a crash between the database commit and the outbox acknowledgement) changes
-nothing. The caller is a keyed hash plus an encrypted copy; the number is never stored in clear.
+Facts are applied a batch at a time: the rows of the batch's calls are loaded with one query
+per table, every fact changes them in memory ("set if not yet set", "add if missing"), and the
+session writes the result in one transaction. Applying the same facts again (after a crash
+between the database commit and the outbox acknowledgement) finds them already there and
+changes nothing. The caller is a keyed hash plus an encrypted copy, never the number in clear.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter.calls.derive import (
@@ -36,16 +39,38 @@ from callcenter.calls.facts import (
     OfferEnded,
     WrapUpEnded,
 )
+from callcenter.calls.fallback_merge import complete_from_fallback, imported_row
 from callcenter.calls.models import CallOfferRow, CallRow, CallTransferRow
 from callcenter.calls.outcomes import CallOutcome, RecordSource
-from callcenter.db.upsert import insert_ignore
 from callcenter.privacy.crypto import Crypto
 
+CHUNK = 500  # ids per IN (...) query
 
-def _add(items: list[str], item: str | None) -> list[str]:
+
+def add_item(items: list[str], item: str | None) -> list[str]:
+    """``items`` plus ``item`` if new (a new list, so the ORM sees the change)."""
     if item is None or item in items:
         return items
     return [*items, item]
+
+
+@dataclass
+class _Batch:
+    session: AsyncSession
+    rows: dict[str, CallRow] = field(default_factory=dict)
+    offers: dict[tuple[str, str], CallOfferRow] = field(default_factory=dict)
+    transfers: set[tuple[str, str]] = field(default_factory=set)
+
+    def add_offer(self, offer: CallOfferRow) -> None:
+        key = (offer.call_id, offer.offer_id)
+        if key not in self.offers:
+            self.offers[key] = offer
+            self.session.add(offer)
+
+    def offer_outcomes(self, call_id: str) -> tuple[str | None, ...]:
+        mine = [o for (cid, _), o in self.offers.items() if cid == call_id]
+        mine.sort(key=lambda o: (o.offered_at, o.offer_id))
+        return tuple(o.outcome for o in mine)
 
 
 class CallRepository:
@@ -55,60 +80,79 @@ class CallRepository:
     def pseudonymise(self, fact: Fact) -> Fact:
         """Replace a raw ``caller_number`` by its keyed hash and encrypted copy."""
         if isinstance(fact, CallerFields) and fact.caller_number is not None:
-            raw = fact.caller_number
+            hashed, encrypted = self._crypto.pseudonymise_phone(fact.caller_number)
             return fact.model_copy(
                 update={
                     "caller_number": None,
-                    "caller_hash": self._crypto.hash_phone(raw),
-                    "caller_number_enc": self._crypto.encrypt_phone(raw),
+                    "caller_hash": hashed,
+                    "caller_number_enc": encrypted,
                 }
             )
         return fact
 
     async def apply(self, session: AsyncSession, fact: Fact) -> None:
-        fact = self.pseudonymise(fact)
-        if isinstance(fact, CallArrived):
-            if not await insert_ignore(session, CallRow, self._new_call(fact)):
-                await self._arrived_late(session, fact)
-        elif isinstance(fact, FallbackCallImported):
-            await self._imported(session, fact)
-        else:
-            row = await self._row(session, fact)
-            await self._update(session, row, fact)
+        await self.apply_many(session, (fact,))
 
-    # -- helpers ----------------------------------------------------------------------------
-    @staticmethod
-    def _new_call(fact: CallFact, **extra: Any) -> dict[str, Any]:
-        values: dict[str, Any] = {
-            "call_id": fact.call_id,
-            "node": fact.node,
-            "channel_id": fact.channel_id,
-            "source": RecordSource.SERVICE.value,
-            "arrived_at": fact.at,
-            "in_danger": False,
-            "centres": [],
-            "counsellors": [],
-        }
-        if isinstance(fact, CallArrived):
-            values.update(
-                dialled=fact.dialled,
-                channel_name=fact.channel_name,
-                caller_hash=fact.caller_hash,
-                caller_number_enc=fact.caller_number_enc,
+    async def apply_many(self, session: AsyncSession, facts: Iterable[Fact]) -> None:
+        """Apply ``facts`` in order within the caller's transaction."""
+        batch_facts = [self.pseudonymise(f) for f in facts]
+        batch = await self._load(session, sorted({f.call_id for f in batch_facts}))
+        for fact in batch_facts:
+            self._apply(batch, fact)
+
+    async def _load(self, session: AsyncSession, ids: Sequence[str]) -> _Batch:
+        batch = _Batch(session)
+        for i in range(0, len(ids), CHUNK):
+            chunk = ids[i : i + CHUNK]
+            for row in await session.scalars(select(CallRow).where(CallRow.call_id.in_(chunk))):
+                batch.rows[row.call_id] = row
+            offers = await session.scalars(
+                select(CallOfferRow).where(CallOfferRow.call_id.in_(chunk))
             )
-        values.update(extra)
-        return values
+            for offer in offers:
+                batch.offers[(offer.call_id, offer.offer_id)] = offer
+            keys = await session.execute(
+                select(CallTransferRow.call_id, CallTransferRow.transfer_id).where(
+                    CallTransferRow.call_id.in_(chunk)
+                )
+            )
+            batch.transfers.update((c, t) for c, t in keys)
+        return batch
 
-    async def _row(self, session: AsyncSession, fact: CallFact) -> CallRow:
-        row = await session.get(CallRow, fact.call_id)
-        if row is None:  # a fact for a call whose arrival was never seen: keep what we know
-            await insert_ignore(session, CallRow, self._new_call(fact))
-            row = await session.get(CallRow, fact.call_id)
-            assert row is not None
-        return row
-
-    async def _update(self, session: AsyncSession, row: CallRow, fact: Fact) -> None:
-        if isinstance(fact, IvrCompleted):
+    # -- one fact ---------------------------------------------------------------------------
+    def _apply(self, batch: _Batch, fact: Fact) -> None:
+        row = batch.rows.get(fact.call_id)
+        if isinstance(fact, FallbackCallImported):
+            if row is None:
+                row = imported_row(fact)
+                batch.rows[row.call_id] = row
+                batch.session.add(row)
+            elif not complete_from_fallback(row, fact):
+                return
+            for imp in fact.offers:
+                batch.add_offer(
+                    CallOfferRow(
+                        call_id=fact.call_id,
+                        offer_id=imp.offer_id,
+                        counsellor=imp.counsellor,
+                        centre=imp.centre,
+                        offered_at=imp.offered_at,
+                        ended_at=imp.ended_at,
+                        outcome=imp.outcome.value if imp.outcome else None,
+                    )
+                )
+            return
+        if row is None:  # the first fact of this call (or a call whose arrival was never seen)
+            row = _new_row(fact)
+            batch.rows[row.call_id] = row
+            batch.session.add(row)
+        if isinstance(fact, CallArrived):
+            row.arrived_at = min(row.arrived_at, fact.at)
+            row.caller_hash = row.caller_hash or fact.caller_hash
+            row.caller_number_enc = row.caller_number_enc or fact.caller_number_enc
+            row.dialled = row.dialled or fact.dialled
+            row.channel_name = row.channel_name or fact.channel_name
+        elif isinstance(fact, IvrCompleted):
             row.ivr_done_at = row.ivr_done_at or fact.at
             row.language = row.language or fact.language
             row.province = row.province or fact.province
@@ -118,207 +162,100 @@ class CallRepository:
             row.queued_at = row.queued_at or fact.at
             row.home_centre = row.home_centre or fact.centre
         elif isinstance(fact, CallOffered):
-            await insert_ignore(
-                session,
-                CallOfferRow,
-                {
-                    "call_id": fact.call_id,
-                    "offer_id": fact.offer_id,
-                    "counsellor": fact.counsellor,
-                    "centre": fact.centre,
-                    "offered_at": fact.at,
-                },
+            batch.add_offer(
+                CallOfferRow(
+                    call_id=fact.call_id,
+                    offer_id=fact.offer_id,
+                    counsellor=fact.counsellor,
+                    centre=fact.centre,
+                    offered_at=fact.at,
+                )
             )
             row.first_offered_at = row.first_offered_at or fact.at
-            row.centres = _add(row.centres, fact.centre)
+            row.centres = add_item(row.centres, fact.centre)
         elif isinstance(fact, OfferEnded):
-            await self._offer_ended(session, fact)
+            offer = batch.offers.get((fact.call_id, fact.offer_id))
+            if offer is None:  # its start was never seen
+                offer = CallOfferRow(
+                    call_id=fact.call_id,
+                    offer_id=fact.offer_id,
+                    counsellor="unknown",
+                    offered_at=fact.at,
+                )
+                batch.add_offer(offer)
+            if offer.outcome is None:
+                offer.outcome = fact.outcome.value
+                offer.ended_at = fact.at
         elif isinstance(fact, CallAnswered):
             row.answered_at = row.answered_at or fact.at
             row.answered_by = row.answered_by or fact.counsellor
             row.answered_centre = row.answered_centre or fact.centre
-            row.counsellors = _add(row.counsellors, fact.counsellor)
-            row.centres = _add(row.centres, fact.centre)
+            row.counsellors = add_item(row.counsellors, fact.counsellor)
+            row.centres = add_item(row.centres, fact.centre)
         elif isinstance(fact, CallTransferred):
-            await insert_ignore(
-                session,
-                CallTransferRow,
-                {
-                    "call_id": fact.call_id,
-                    "transfer_id": fact.transfer_id,
-                    "transferred_at": fact.at,
-                    "kind": fact.transfer_kind.value,
-                    "from_counsellor": fact.from_counsellor,
-                    "to_counsellor": fact.to_counsellor,
-                    "to_centre": fact.to_centre,
-                    "to_agency": fact.to_agency,
-                },
-            )
-            row.counsellors = _add(row.counsellors, fact.to_counsellor)
-            row.centres = _add(row.centres, fact.to_centre)
+            if (fact.call_id, fact.transfer_id) not in batch.transfers:
+                batch.transfers.add((fact.call_id, fact.transfer_id))
+                batch.session.add(
+                    CallTransferRow(
+                        call_id=fact.call_id,
+                        transfer_id=fact.transfer_id,
+                        transferred_at=fact.at,
+                        kind=fact.transfer_kind.value,
+                        from_counsellor=fact.from_counsellor,
+                        to_counsellor=fact.to_counsellor,
+                        to_centre=fact.to_centre,
+                        to_agency=fact.to_agency,
+                    )
+                )
+            row.counsellors = add_item(row.counsellors, fact.to_counsellor)
+            row.centres = add_item(row.centres, fact.to_centre)
         elif isinstance(fact, CallbackRequested):
             row.callback_requested_at = row.callback_requested_at or fact.at
         elif isinstance(fact, CallSentToFallback):
             row.fallback_at = row.fallback_at or fact.at
             if row.outcome is None:  # provisional: the fallback import completes it
                 row.outcome = CallOutcome.SENT_TO_FALLBACK.value
-                self._durations(row, await self._timeline(session, row))
+                _durations(row, _timeline(batch, row))
         elif isinstance(fact, CallEnded):
             if row.ended_at is None:
                 row.ended_at = fact.at
                 row.hangup_by = fact.hangup_by.value
-                timeline = await self._timeline(session, row)
+                timeline = _timeline(batch, row)
                 row.outcome = (fact.outcome or derive_outcome(timeline)).value
-                self._durations(row, timeline)
+                _durations(row, timeline)
         elif isinstance(fact, WrapUpEnded) and row.wrapup_ended_at is None:
             row.wrapup_ended_at = fact.at
-            self._durations(row, await self._timeline(session, row))
+            _durations(row, _timeline(batch, row))
 
-    async def _arrived_late(self, session: AsyncSession, fact: CallArrived) -> None:
-        """The call already has a row (a later fact came first): fill in what it lacks."""
-        row = await session.get(CallRow, fact.call_id)
-        assert row is not None
-        row.arrived_at = min(row.arrived_at, fact.at)
-        row.caller_hash = row.caller_hash or fact.caller_hash
-        row.caller_number_enc = row.caller_number_enc or fact.caller_number_enc
-        row.dialled = row.dialled or fact.dialled
-        row.channel_name = row.channel_name or fact.channel_name
 
-    async def _offer_ended(self, session: AsyncSession, fact: OfferEnded) -> None:
-        result = await session.execute(
-            update(CallOfferRow)
-            .where(
-                CallOfferRow.call_id == fact.call_id,
-                CallOfferRow.offer_id == fact.offer_id,
-                CallOfferRow.outcome.is_(None),
-            )
-            .values(outcome=fact.outcome.value, ended_at=fact.at)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 0:  # type: ignore[attr-defined]
-            await insert_ignore(
-                session,
-                CallOfferRow,
-                {
-                    "call_id": fact.call_id,
-                    "offer_id": fact.offer_id,
-                    "counsellor": "unknown",
-                    "offered_at": fact.at,
-                    "ended_at": fact.at,
-                    "outcome": fact.outcome.value,
-                },
-            )
+def _new_row(fact: CallFact) -> CallRow:
+    return CallRow(
+        call_id=fact.call_id,
+        node=fact.node,
+        channel_id=fact.channel_id,
+        source=RecordSource.SERVICE.value,
+        arrived_at=fact.at,
+        in_danger=False,
+        centres=[],
+        counsellors=[],
+    )
 
-    async def _timeline(self, session: AsyncSession, row: CallRow) -> Timeline:
-        outcomes = (
-            await session.scalars(
-                select(CallOfferRow.outcome)
-                .where(CallOfferRow.call_id == row.call_id)
-                .order_by(CallOfferRow.offered_at, CallOfferRow.offer_id)
-            )
-        ).all()
-        return Timeline(
-            arrived_at=row.arrived_at,
-            ivr_done_at=row.ivr_done_at,
-            queued_at=row.queued_at,
-            answered_at=row.answered_at,
-            callback_requested_at=row.callback_requested_at,
-            fallback_at=row.fallback_at,
-            ended_at=row.ended_at,
-            wrapup_ended_at=row.wrapup_ended_at,
-            offer_outcomes=tuple(outcomes),
-        )
 
-    @staticmethod
-    def _durations(row: CallRow, t: Timeline) -> None:
-        row.wait_s = wait_seconds(t)
-        row.talk_s = talk_seconds(t)
-        row.wrapup_s = wrapup_seconds(t)
+def _timeline(batch: _Batch, row: CallRow) -> Timeline:
+    return Timeline(
+        arrived_at=row.arrived_at,
+        ivr_done_at=row.ivr_done_at,
+        queued_at=row.queued_at,
+        answered_at=row.answered_at,
+        callback_requested_at=row.callback_requested_at,
+        fallback_at=row.fallback_at,
+        ended_at=row.ended_at,
+        wrapup_ended_at=row.wrapup_ended_at,
+        offer_outcomes=batch.offer_outcomes(row.call_id),
+    )
 
-    async def _imported(self, session: AsyncSession, fact: FallbackCallImported) -> None:
-        timeline = Timeline(
-            arrived_at=fact.at,
-            ivr_done_at=None,
-            queued_at=fact.queued_at,
-            answered_at=fact.answered_at,
-            callback_requested_at=None,
-            fallback_at=None,
-            ended_at=fact.ended_at,
-            wrapup_ended_at=None,
-        )
-        answered_centre = fact.home_centre if fact.answered_at else None
-        new = await insert_ignore(
-            session,
-            CallRow,
-            self._new_call(
-                fact,
-                source=RecordSource.FALLBACK_IMPORT.value,
-                dialled=fact.dialled,
-                channel_name=fact.channel_name,
-                caller_hash=fact.caller_hash,
-                caller_number_enc=fact.caller_number_enc,
-                queued_at=fact.queued_at,
-                first_offered_at=min((o.offered_at for o in fact.offers), default=None),
-                answered_at=fact.answered_at,
-                fallback_at=fact.at,
-                ended_at=fact.ended_at,
-                home_centre=fact.home_centre,
-                answered_centre=answered_centre,
-                answered_by=fact.answered_by,
-                language=fact.language,
-                province=fact.province,
-                in_danger=fact.in_danger,
-                centres=[fact.home_centre] if fact.home_centre else [],
-                counsellors=[fact.answered_by] if fact.answered_by else [],
-                outcome=fact.outcome.value,
-                wait_s=wait_seconds(timeline),
-                talk_s=talk_seconds(timeline),
-            ),
-        )
-        if not new and not await self._complete_from_fallback(session, fact):
-            return
-        if fact.offers:
-            await insert_ignore(
-                session,
-                CallOfferRow,
-                [
-                    {
-                        "call_id": fact.call_id,
-                        "offer_id": o.offer_id,
-                        "counsellor": o.counsellor,
-                        "centre": o.centre,
-                        "offered_at": o.offered_at,
-                        "ended_at": o.ended_at,
-                        "outcome": o.outcome.value if o.outcome else None,
-                    }
-                    for o in fact.offers
-                ],
-            )
 
-    async def _complete_from_fallback(
-        self, session: AsyncSession, fact: FallbackCallImported
-    ) -> bool:
-        """A call the service handed to the fallback queue: complete its record from Asterisk's.
-
-        Only records still open or marked ``sent_to_fallback`` change, so a second import of
-        the same files changes nothing. Returns whether the record was completed.
-        """
-        row = await session.get(CallRow, fact.call_id)
-        if row is None or row.outcome not in (None, CallOutcome.SENT_TO_FALLBACK.value):
-            return False
-        row.fallback_at = row.fallback_at or fact.at
-        row.answered_at = row.answered_at or fact.answered_at
-        row.answered_by = row.answered_by or fact.answered_by
-        if fact.answered_at is not None:
-            row.answered_centre = row.answered_centre or fact.home_centre
-            row.counsellors = _add(row.counsellors, fact.answered_by)
-        row.centres = _add(row.centres, fact.home_centre)
-        row.ended_at = fact.ended_at or row.ended_at
-        row.outcome = fact.outcome.value
-        queued = row.queued_at or fact.queued_at
-        left_queue = fact.answered_at or fact.ended_at
-        if queued is not None and left_queue is not None:
-            row.wait_s = max(0.0, (left_queue - queued).total_seconds())
-        if fact.answered_at is not None and fact.ended_at is not None:
-            row.talk_s = max(0.0, (fact.ended_at - fact.answered_at).total_seconds())
-        return True
+def _durations(row: CallRow, t: Timeline) -> None:
+    row.wait_s = wait_seconds(t)
+    row.talk_s = talk_seconds(t)
+    row.wrapup_s = wrapup_seconds(t)

@@ -135,6 +135,13 @@ class Crypto:
         normalised = normalise_phone(raw, self._region)
         return None if normalised is None else self.hash_value(normalised)
 
+    def pseudonymise_phone(self, raw: str | None) -> tuple[str | None, str | None]:
+        """``(hash_phone(raw), encrypt_phone(raw))``, normalising the number once."""
+        normalised = normalise_phone(raw, self._region)
+        if normalised is None:
+            return None, None
+        return self.hash_value(normalised), self.encrypt(normalised)
+
     def encrypt_phone(self, raw: str | None) -> str | None:
         """The normalised number, encrypted; ``None`` for withheld/anonymous/empty numbers."""
         normalised = normalise_phone(raw, self._region)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -64,9 +65,9 @@ async def test_a_record_the_database_refuses_is_kept_aside_not_lost(
 ) -> None:
     outbox = Outbox(tmp_path / "outbox.sqlite3")
     recorder = CallRecorder(db.sessions, outbox, crypto)
-    recorder.record(CallArrived(node=NODE, channel_id="ok-1", at=T0))
+    recorder.record_many([CallArrived(node=NODE, channel_id="ok-1", at=T0)])
     outbox.append('{"kind": "call_arrived", "node": "n"}')  # damaged entry
-    recorder.record(CallEnded(node=NODE, channel_id="ok-1", at=T0))
+    recorder.record_many([CallEnded(node=NODE, channel_id="ok-1", at=T0)])
     while outbox.backlog:
         await recorder.drain_once()
     assert await _count(db) == 1
@@ -99,3 +100,17 @@ async def test_a_call_whose_arrival_is_recorded_late_keeps_its_caller(
     assert row is not None
     assert row.arrived_at == T0 and row.caller_hash == crypto.hash_phone("0912345678")
     outbox.close()
+
+
+async def test_facts_of_one_loop_turn_are_journaled_together_right_after_it(
+    db: Database, crypto: Crypto, tmp_path: Path
+) -> None:
+    outbox = Outbox(tmp_path / "outbox.sqlite3")
+    recorder = CallRecorder(db.sessions, outbox, crypto)
+    for fact in answered_call(1):
+        recorder.record(fact)
+    assert outbox.backlog == 0 and recorder.health.backlog == 8  # still this turn
+    await asyncio.sleep(0)
+    assert outbox.backlog == 8  # on disk now: a crash from here on loses nothing
+    outbox.close()
+    assert Outbox(tmp_path / "outbox.sqlite3").backlog == 8
