@@ -1,0 +1,108 @@
+"""The product's Asterisk configuration (asterisk-conf/), grown to as many counsellor phones as a
+scenario needs, and a service wired to the PBX simulator running it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from callcenter.flow.config import CounsellorEntry, FlowConfig
+from callcenter.flow.ivr import IvrConfig
+from callcenter.scenario import Scenario
+from callcenter.settings import (
+    AmiSettings,
+    AriSettings,
+    DatabaseSettings,
+    RoutingSettings,
+    ServiceSettings,
+    Settings,
+)
+from pbxsim.conf import load_config
+from pbxsim.server import Simulator
+
+PRODUCT_CONF = Path(__file__).parents[2] / "asterisk-conf"
+
+
+def product_conf_with_phones(directory: Path, per_centre: int) -> Path:
+    """asterisk-conf/ copied to ``directory`` with phones ``hn-01``.. ``hn-NN`` (and DN, AG)
+    declared from the product's own templates."""
+    target = directory / "asterisk-conf"
+    shutil.copytree(PRODUCT_CONF, target)
+    existing = set(load_config(PRODUCT_CONF).pjsip.endpoints)
+    lines = ["", "; ---- added for a test: more counsellor phones from the same templates"]
+    for centre in ("hn", "dn", "ag"):
+        for n in range(1, per_centre + 1):
+            name = f"{centre}-{n:02d}"
+            if name in existing:
+                continue
+            lines += [
+                f"[{name}](counsellor-{centre})",
+                f"aors = {name}",
+                f"auth = {name}",
+                f'callerid = "{name.upper()}" <{name}>',
+                f"[{name}](counsellor-aor)",
+                f"[{name}](counsellor-auth)",
+                f"username = {name}",
+                f"password = test-{name}",
+                "",
+            ]
+    with (target / "pjsip.conf").open("a", encoding="utf-8") as handle:
+        handle.write("\n".join(lines))
+    return target
+
+
+def product_settings(
+    sim: Simulator,
+    conf_dir: Path,
+    scenario: Scenario,
+    endpoint_of: dict[str, str],
+    db_url: str,
+    var_dir: Path,
+) -> Settings:
+    conf = load_config(conf_dir)
+    (ari_user,) = conf.ari.users.values()
+    (ami_user,) = conf.manager.users.values()
+    counsellors = []
+    for centre, person in scenario.counsellors():
+        counsellors.append(
+            CounsellorEntry(
+                id=person.id,
+                centre=centre,
+                endpoint=f"PJSIP/{endpoint_of[person.id]}",
+                languages=frozenset(person.languages),
+                gender=person.gender,
+            )
+        )
+    policy = scenario.routing_policy()
+    return Settings(
+        database=DatabaseSettings(url=db_url),
+        ari=AriSettings(
+            url=sim.ari_base, username=ari_user.name, password=SecretStr(ari_user.password)
+        ),
+        ami=AmiSettings(
+            port=sim.ami_port, username=ami_user.name, secret=SecretStr(ami_user.secret)
+        ),
+        service=ServiceSettings(node="hn", var_dir=var_dir),
+        flow=FlowConfig(
+            counsellors=counsellors,
+            ring_timeout=policy.ring_timeout,
+            max_wait=600.0,
+            callback_digit_timeout=1.0,
+            announce_positions=False,
+            ivr=IvrConfig(digit_timeout=1.0, attempts=1),
+        ),
+        routing=RoutingSettings(
+            centres=policy.centres,
+            overflow_after=policy.overflow_after,
+            language_wait=policy.language_wait,
+            gender_wait=policy.gender_wait,
+            max_overtake=policy.max_overtake,
+            urgent_lead=policy.urgent_lead,
+            wrap_up=policy.wrap_up,
+            callback_offer_wait=policy.callback_offer_wait,
+            announce_interval=None,
+            expected_talk_time=policy.expected_talk_time,
+        ),
+    )
