@@ -214,6 +214,8 @@ async def load(dsn: str, n_calls: int, n_contacts: int, n_cases: int, seed: int)
                                 rng.choice(codes("recruiter_relation")), rng.random() < 0.6, rng.choice(["CN", "KH", "MM", "VN", None])))  # fmt: skip
                 for code in rng.sample(codes("means_of_control"), rng.randrange(0, 4)):
                     person_codes.append((pid, "means_of_control", code))
+                for code in rng.sample(codes("recruitment_method"), rng.randrange(0, 3)):
+                    person_codes.append((pid, "recruitment_method", code))
                 for code in rng.sample(codes("recruitment_platform"), rng.randrange(0, 2)):
                     person_codes.append((pid, "recruitment_platform", code))
                 for form in rng.sample(VICTIM_FORMS, rng.choice([0, 1, 1, 2])):

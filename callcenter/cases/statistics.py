@@ -21,7 +21,7 @@ from sqlalchemy.sql.expression import Executable
 
 from callcenter.cases import provinces
 from callcenter.cases.access import Reader, statistics_centres
-from callcenter.cases.localtime import days_between, local_month
+from callcenter.cases.localtime import days_between, local_hour, local_month
 from callcenter.cases.models import (
     Agency,
     Case,
@@ -130,6 +130,29 @@ async def contacts_by_centre_month(
         "Liên hệ theo trung tâm, tháng, kênh, loại và yêu cầu",
         "Contacts by centre, month, channel, kind and request type",
         ("centre", "month", "channel", "kind", "request_type", "contacts"),
+        tuple(await _rows(session, query)),
+    )
+
+
+async def contacts_by_centre_hour(
+    session: AsyncSession, reader: Reader, period: Period
+) -> StatTable:
+    """1b. Contacts by centre x hour of the day (Viet Nam time), for staffing."""
+    centre = statistics_centres(reader)
+    hour = local_hour(Contact.started_at)
+    query = (
+        select(Contact.centre_code, hour, func.count())
+        .where(Contact.started_at >= period.start, Contact.started_at < period.end)
+        .group_by(Contact.centre_code, hour)
+        .order_by(Contact.centre_code, hour)
+    )
+    if centre is not None:
+        query = query.where(Contact.centre_code == centre)
+    return StatTable(
+        "contacts_by_centre_hour",
+        "Liên hệ theo trung tâm và giờ trong ngày (giờ Việt Nam)",
+        "Contacts by centre and hour of day (Viet Nam time)",
+        ("centre", "hour", "contacts"),
         tuple(await _rows(session, query)),
     )
 
@@ -462,6 +485,7 @@ def _coded(list_name: str) -> StatQuery:
 
 ALL_TABLES: dict[str, StatQuery] = {
     "contacts_by_centre_month": _p(contacts_by_centre_month),
+    "contacts_by_centre_hour": _p(contacts_by_centre_hour),
     "contacts_by_relation": _p(contacts_by_relation),
     "victims": _p(victims),
     "means_of_control": _coded("means_of_control"),

@@ -92,6 +92,8 @@ async def test_months_are_viet_nam_time_and_provinces_are_current(
     async with database.sessions() as session:
         by_month = await st.contacts_by_centre_month(session, ANALYST, YEAR)
         by_relation = await st.contacts_by_relation(session, ANALYST, YEAR)
+        by_hour = await st.contacts_by_centre_hour(session, ANALYST, YEAR)
+    assert by_hour.rows == (("HN", "01", 1),)
     assert by_month.rows == (("HN", "2026-02", "voice", "about_other", "report_potential_case", 1),)
     assert by_relation.rows == (("family", "male", "north", "Tuyen Quang", 1),)
 
