@@ -101,14 +101,15 @@ def redirect(pbx: Pbx, ch: Channel, endpoint: str) -> None:
         raise NotFound("Endpoint not found")
     if ch.state != "Up":
         ch.hangup_started = True
+        ch.hangup_cause, ch.hangup_tech_cause = 23, 302
         pbx.publish(h.HangupRequested(pbx.now(), ch.snapshot(), 23, 302, soft=False))
         if ch.bridge_id is not None:
             pbx.leave_bridge(ch)
         pbx.end_stasis(ch)
-        pbx.publish(h.HangupRequested(pbx.now(), ch.snapshot(), 16, None, soft=False))
-        ch.in_dialplan = False
         ch.wake.set()
-        pbx.destroy(ch, 23, 302)
+        if not ch.in_dialplan:
+            pbx.publish(h.HangupRequested(pbx.now(), ch.snapshot(), 16, 302, soft=True))
+            pbx.destroy(ch, 23, 302)
         return
     # answered: REFER to the phone; no event. What the phone does next is its behaviour.
     phone = pbx.endpoints.get(ch.endpoint or "")
@@ -149,9 +150,14 @@ def snoop(
     sn.snoop_of = ch.id
     sn.answered_at = pbx.now()
     pbx.publish(h.ChannelCreated(pbx.now(), sn.snapshot()))
-    pbx.step(sn, 1, "", "")
+    first = not any(c.snoop_of == ch.id and c is not sn for c in pbx.channels.values())
+    if first:  # the framehook makes the spied channel's bridge re-evaluate
+        pbx.rebridge_vars(ch)
+        pbx.rebridge_vars(ch)
+    pbx.step(sn, 1, "Stasis", f"{app},{app_args}" if app_args else app)
     pbx.apps.add_channel(app, sn.id)
     pbx.enter_stasis(sn, app, app_args.split(",") if app_args else [])
+    pbx.rebridge_vars(ch)
     return sn
 
 

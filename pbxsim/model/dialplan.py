@@ -160,14 +160,18 @@ async def _finish(pbx: Pbx, ch: Channel) -> None:
         pbx.stop_channel_media(ch)
         if ch.bridge_id is not None:
             pbx.leave_bridge(ch)
-    pbx.publish(h.HangupRequested(pbx.now(), ch.snapshot(), ch.hangup_cause, None, soft=remote))
+    if remote:
+        request = h.HangupRequested(pbx.now(), ch.snapshot(), 16, ch.hangup_tech_cause, soft=True)
+    else:
+        request = h.HangupRequested(pbx.now(), ch.snapshot(), ch.hangup_cause, None, soft=False)
+    pbx.publish(request)
     hprios = find_priorities(pbx, ch.context, "h")
     if hprios:
         ch.exten = "h"
         for p in hprios:
             pbx.step(ch, p.number, p.app, substitute(pbx, ch, p.data))
         ch.priority = hprios[-1].number + 1
-    pbx.destroy(ch, ch.hangup_cause)
+    pbx.destroy(ch, ch.hangup_cause, ch.hangup_tech_cause)
 
 
 async def _execute(

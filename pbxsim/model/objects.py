@@ -38,6 +38,7 @@ class PhoneBehaviour:
     # after the PBX REFERs the answered call elsewhere: "complete" = NOTIFY 200 then BYE (fact 46),
     # "ghost" = 202 but no valid NOTIFY, the leg lingers after a DELETE (fact 47), "ignore"
     refer: Literal["complete", "ghost", "ignore"] = "complete"
+    sends_rtp: bool = False  # SIPp sent none in the recordings (fact 51)
 
 
 @dataclass
@@ -78,6 +79,7 @@ class Channel:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     continue_to: tuple[str | None, str | None, int | None, str | None] | None = None
     hangup_cause: int = 16
+    hangup_tech_cause: int | None = None
     snoop_of: str | None = None
     transfer_handling: str = ""
     in_dialplan: bool = False  # a dialplan task owns the end of this channel

@@ -132,6 +132,9 @@ class Pbx:
         self.queues = QueueEngine(self)
         for name in self.endpoints:
             self.device_states[f"PJSIP/{name}"] = self.compute_device_state(f"PJSIP/{name}")
+        for queue in self.queues.queues:
+            for device in (f"Queue:{queue}", f"Queue:{queue}_avail"):
+                self.device_states[device] = self.compute_device_state(device)
 
     # ------------------------------------------------------------------ bus
 
@@ -453,6 +456,7 @@ class Pbx:
             return
         ch.hangup_started = True
         ch.hangup_cause = final_cause
+        ch.hangup_tech_cause = tech_cause
         self.qos_vars(ch)
         self.publish(h.HangupRequested(self.now(), ch.snapshot(), request_cause, None, soft))
         self.stop_channel_media(ch)
@@ -461,10 +465,35 @@ class Pbx:
         if ch.stasis_app is not None:
             self.end_stasis(ch)
         ch.wake.set()
+        self._end_snoops(ch)
+        if ch.tech == "Snoop" and not self._snoop_media_flows(ch):
+            return  # no frames from the spied side: destroyed with it (fact 43)
         # a channel running a dialplan application returns to the dialplan, which runs 'h'
         if ch.in_dialplan:
             return  # the dialplan task finishes the hang-up (see dialplan.run_dialplan)
         self.destroy(ch, final_cause, tech_cause)
+
+    def _snoop_media_flows(self, snoop: Channel) -> bool:
+        spied = self.channels.get(snoop.snoop_of or "")
+        if spied is None or spied.destroyed:
+            return True
+        ep = self.endpoints.get(spied.endpoint or "")
+        return ep is not None and ep.phone.sends_rtp
+
+    def _end_snoops(self, ch: Channel) -> None:
+        """The spied channel is going: lingering snoops go now, live ones leave their bridge
+        and Stasis (no hang-up request) and go right after it (fact 42)."""
+        for other in list(self.channels.values()):
+            if other.snoop_of != ch.id:
+                continue
+            if other.hangup_started:
+                self.destroy(other, 16)
+                continue
+            other.hangup_started = True
+            if other.bridge_id is not None:
+                self.leave_bridge(other)
+            if other.stasis_app is not None:
+                self.end_stasis(other)
 
     def destroy(self, ch: Channel, cause: int, tech_cause: int | None = None) -> None:
         if ch.destroyed:
@@ -487,10 +516,15 @@ class Pbx:
         from pbxsim.model.cdr import write_cdr
 
         write_cdr(self, ch, cause)
+        if ch.tech == "Snoop" and ch.snoop_of is not None:
+            spied = self.channels.get(ch.snoop_of)
+            if spied is not None and not spied.hangup_started:
+                self.rebridge_vars(spied)  # the framehook detaches: the bridge re-evaluates
+            self.publish(h.DeviceStateChanged(self.now(), f"Snoop/{ch.snoop_of}", "INVALID"))
         # a snoop dies with the channel it spies on (fact 42)
         for other in list(self.channels.values()):
-            if other.snoop_of == ch.id and not other.hangup_started:
-                self.do_hangup(other, request_cause=16, final_cause=16)
+            if other.snoop_of == ch.id:
+                self.destroy(other, 16)
 
     # ------------------------------------------------------------------ stasis
 
@@ -560,15 +594,21 @@ class Pbx:
         self.publish(h.BridgeCreated(self.now(), self.bridge_snapshot(br)))
         return br
 
-    def _bridge_vars(self, br: Bridge) -> None:
-        pairs = [self.channels[c] for c in br.channels if c in self.channels]
-        if len(pairs) != 2:
-            return
-        a, b = pairs[1], pairs[0]  # newest first, as Asterisk does
+    def _bridge_vars(self, a: Channel, b: Channel) -> None:
+        """BRIDGEPEER / BRIDGEPVTCALLID of a two-party bridge, ``a``'s first."""
         for x, y in ((a, b), (b, a)):
             self.set_var(x, "BRIDGEPEER", y.name)
             if y.tech == "PJSIP":
                 self.set_var(x, "BRIDGEPVTCALLID", y.protocol_id)
+
+    def rebridge_vars(self, ch: Channel) -> None:
+        """A framehook (snoop) attached to a bridged channel: the bridge re-evaluates."""
+        br = self.bridges.get(ch.bridge_id or "")
+        if br is None:
+            return
+        members = [self.channels[c] for c in br.channels if c in self.channels]
+        if len(members) == 2:
+            self._bridge_vars(members[1], members[0])
 
     def add_to_bridge(self, br: Bridge, ch: Channel) -> None:
         if ch.bridge_id == br.id:
@@ -583,13 +623,24 @@ class Pbx:
             self.set_var(ch, "BRIDGEPEER", br.moh_channel)
         if len(members) == 2:
             first, new = members[0], members[1]
-            self._bridge_vars(br)
-            self._bridge_vars(br)
-            new.connected_name, new.connected_number = first.caller_name, first.caller_number
-            self.publish(h.ConnectedLineChanged(self.now(), new.snapshot()))
-            self._bridge_vars(br)
-            first.connected_name, first.connected_number = new.caller_name, new.caller_number
-            self.publish(h.ConnectedLineChanged(self.now(), first.snapshot()))
+            if first.tech == "PJSIP" and new.tech == "PJSIP":
+                # native_rtp: three rounds, newest first, connected line in between
+                self._bridge_vars(new, first)
+                self._bridge_vars(new, first)
+                self._connected(new, first)
+                self._bridge_vars(new, first)
+                self._connected(first, new)
+            else:
+                self._bridge_vars(first, new)
+                self._connected(new, first)
+                self._connected(first, new)
+
+    def _connected(self, ch: Channel, peer: Channel) -> None:
+        """Connected line follows the bridge peer; an update only when it changes."""
+        if (ch.connected_name, ch.connected_number) == (peer.caller_name, peer.caller_number):
+            return
+        ch.connected_name, ch.connected_number = peer.caller_name, peer.caller_number
+        self.publish(h.ConnectedLineChanged(self.now(), ch.snapshot()))
 
     def leave_bridge(self, ch: Channel) -> None:
         br = self.bridges.get(ch.bridge_id or "")

@@ -144,9 +144,13 @@ class QueueEngine:
 
     def device_changed(self, device: str, state: str) -> None:
         for st in self.queues.values():
+            touched = False
             for m in st.members:
                 if m.interface == device:
+                    touched = True
                     self.pbx.publish(h.QueueMemberStatusChanged(self.pbx.now(), self.snapshot(m)))
+            if touched:
+                self._refresh_queue_devices(st)
 
     def _refresh_queue_devices(self, st: QueueState) -> None:
         for dev in (f"Queue:{st.config.name}", f"Queue:{st.config.name}_avail"):

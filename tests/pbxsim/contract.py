@@ -339,6 +339,9 @@ class Replay:
     def _setup(self, step: str) -> None:
         """State the lab was in when the scenario was recorded."""
         pbx = self.sim.pbx
+        if step == "rtp_phones":  # uas_rtp.xml streams audio from hn-01 and hn-02
+            for name in ("hn-01", "hn-02"):
+                pbx.set_phone(name, PhoneBehaviour(mode="manual", ring=False, sends_rtp=True))
         if step == "ghost_hn01":
             # transfer-redirect-no-notify left agent-hn01-1795384442 as a ghost (fact 47)
             ch = pbx.new_channel(
@@ -585,6 +588,8 @@ SETUP: dict[str, list[str]] = {
         "redirect-ringing",
     )
 }
+
+SETUP["snoop-with-rtp"] = ["rtp_phones"]
 
 # Steps SIPp took that left no ARI event (read from the recorder's notes).
 EXTRA_STEPS: dict[str, list[tuple[str, tuple[str, Any]]]] = {

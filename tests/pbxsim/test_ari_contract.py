@@ -18,15 +18,17 @@ RECORDINGS = sorted(FIXTURES.glob("recordings*/ari-*.jsonl"))
 NOT_YET: dict[str, str] = {
     "continue-to-fallback": "app_queue leg event order (AppQueue step, deferred Dial RINGING)",
     "device-busy": "app_queue leg event order; AMI Originate into lab-local",
-    "redirect-ringing": "302 redirect hang-up sequence",
     "registration": "registration/qualify/expiry event bursts",
-    "snoop": "snoop channel life cycle",
-    "snoop-with-rtp": "snoop channel life cycle",
     "transfer-blind": "bridge MOH announcer channel and blind-transfer sequence",
     "transfer-phone-refer-ari-only": "ChannelTransfer sequence",
     "transfer-redirect-ghost-watch": "several interleaved runs incl. a 10-minute ghost",
     "transfer-redirect-no-notify": "ghost channel after a REFER that never completes",
 }
+# Where ChannelVarset order is itself a race between recordings of the same flow, the order
+# check leaves ChannelVarset to the multiset check: a snoop's framehook makes the spied bridge
+# re-set BRIDGEPEER from the bridge thread, interleaved with the snoop's StasisStart differently
+# in ari-snoop.jsonl and ari-snoop-with-rtp.jsonl.
+VARSET_RACE = {"snoop", "snoop-with-rtp"}
 # transfer-redirect-ghost-watch mixes several runs: exempt from the order check (issue 3).
 ORDER_EXEMPT = {"transfer-redirect-ghost-watch"}
 
@@ -46,7 +48,7 @@ async def test_simulator_matches_recording(path: Path) -> None:
     assert result.shape_errors == []
     assert result.multiset_errors() == []
     if scenario not in ORDER_EXEMPT:
-        assert result.order_errors() == []
+        assert result.order_errors(loose=scenario in VARSET_RACE) == []
 
 
 def test_every_recording_is_listed() -> None:
