@@ -88,3 +88,26 @@ async def test_server_restart_is_followed_by_a_fresh_snapshot(sim: tuple[Pbx, Am
         assert synced.snapshot.device("PJSIP/dn-01") is ami.DeviceState.NOT_INUSE
     finally:
         await adapter.close()
+
+
+async def test_fallback_queue_follows_centre_and_danger(sim: tuple[Pbx, AmiServer]) -> None:
+    """The variables the service sets (HOTLINE_CENTRE, HOTLINE_DANGER) pick the queue."""
+    pbx, server = sim
+    adapter = adapter_for(server.port)
+    recorder = Recorder(adapter)
+    adapter.start()
+    try:
+        await adapter.wait_synchronized(within=10)
+        pbx.originate_inbound(
+            "111", "0911000001", endpoint="carrier-in", variables={"HOTLINE_CENTRE": "HN"}
+        )
+        first = await recorder.wait(ami.QueueCallerJoined)
+        pbx.originate_inbound(
+            "18001567", "0911000002", endpoint="carrier-in",
+            variables={"HOTLINE_CENTRE": "DN", "HOTLINE_DANGER": "1"},
+        )  # fmt: skip
+        second = await recorder.wait(ami.QueueCallerJoined, 2)
+    finally:
+        await adapter.close()
+    assert (first.queue, first.caller_id_num, first.exten) == ("fallback-hn", "0911000001", "111")
+    assert (second.queue, second.exten) == ("fallback-all", "18001567")
