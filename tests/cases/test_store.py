@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from callcenter.calls.models import CallRow
 from callcenter.cases.access import AccessDeniedError
 from callcenter.cases.inputs import ContactInput, PersonInput
 from callcenter.cases.models import (
@@ -144,11 +145,29 @@ async def test_repeat_caller_history_and_withheld_numbers(store: CaseStore) -> N
     assert not withheld_history.known and withheld_history.contacts == ()
 
 
-async def test_same_call_gives_one_contact(store: CaseStore) -> None:
-    first = ContactInput(centre="HN", started_at=T0, kind="hang_up", call_id=None)
-    a = await store.record_contact(HN_COUNSELLOR, first)
-    b = await store.record_contact(HN_COUNSELLOR, first)
-    assert a != b  # no call id: two contacts
+async def test_a_call_gives_exactly_one_contact(store: CaseStore, database: Database) -> None:
+    async with database.sessions.begin() as session:
+        session.add(
+            CallRow(
+                call_id="pbx1/42.7",
+                node="pbx1",
+                channel_id="42.7",
+                source="service",
+                arrived_at=T0,
+                in_danger=False,
+                centres=["HN"],
+                counsellors=["hn-c1"],
+            )
+        )
+    contact = ContactInput(centre="HN", started_at=T0, kind="information", call_id="pbx1/42.7")
+    first = await store.record_contact(HN_COUNSELLOR, contact)
+    again = await store.record_contact(HN_COUNSELLOR, contact)  # e.g. the form sent twice
+    assert first == again
+    async with database.sessions() as session:
+        linked = await session.scalar(
+            select(func.count()).select_from(Contact).where(Contact.call_id == "pbx1/42.7")
+        )
+    assert linked == 1
 
 
 async def test_bad_input_is_refused_before_anything_is_written() -> None:
