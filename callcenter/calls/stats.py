@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal, TextIO
@@ -86,19 +86,34 @@ class OverflowFigures:
     calls: int
 
 
-def _local(session: AsyncSession, column: Any, tz: str, what: Literal["day", "hour"]) -> Any:
+TimeParser = Callable[[Any], tuple[date | None, int | None]]
+
+
+def _time_key(session: AsyncSession, tz: str, by: Sequence[str]) -> tuple[Any, TimeParser]:
+    """One grouping expression for the local day and/or hour of arrival, and its parser.
+
+    PostgreSQL converts with the time zone database; SQLite has none and uses the zone's fixed
+    offset (exact for Viet Nam: UTC+7 with no daylight saving since 1975).
+    """
+    want_day, want_hour = "day" in by, "hour" in by
+    column = CallRow.arrived_at
     if session.get_bind().dialect.name == "postgresql":
         local = func.timezone(tz, column)
-        if what == "day":
-            return func.to_char(local, "YYYY-MM-DD")
-        return cast(func.extract("hour", local), Integer)
-    # SQLite has no time zones: a fixed offset, exact for Viet Nam (UTC+7, no DST since 1975)
+        if want_day and want_hour:
+            return func.date_trunc("hour", local), lambda v: (v.date(), v.hour)
+        if want_day:
+            return func.date_trunc("day", local), lambda v: (v.date(), None)
+        return cast(func.extract("hour", local), Integer), lambda v: (None, int(v))
     offset = ZoneInfo(tz).utcoffset(datetime(2000, 1, 1))
-    minutes = int(offset.total_seconds() // 60) if offset else 0
-    shifted = f"{minutes:+d} minutes"
-    if what == "day":
-        return func.strftime("%Y-%m-%d", column, shifted)
-    return cast(func.strftime("%H", column, shifted), Integer)
+    shifted = f"{int(offset.total_seconds() // 60) if offset else 0:+d} minutes"
+    if want_day and want_hour:
+        return (
+            func.strftime("%Y-%m-%d %H", column, shifted),
+            lambda v: (date.fromisoformat(v[:10]), int(v[11:13])),
+        )
+    if want_day:
+        return func.strftime("%Y-%m-%d", column, shifted), lambda v: (date.fromisoformat(v), None)
+    return func.strftime("%H", column, shifted), lambda v: (None, int(v))
 
 
 def _count(cond: ColumnElement[bool]) -> Any:
@@ -127,10 +142,9 @@ async def queue_figures(
     keys: dict[str, Any] = {}
     if "centre" in by:
         keys["centre"] = CallRow.home_centre
-    if "day" in by:
-        keys["day"] = _local(session, CallRow.arrived_at, options.timezone, "day")
-    if "hour" in by:
-        keys["hour"] = _local(session, CallRow.arrived_at, options.timezone, "hour")
+    parse: TimeParser = lambda _: (None, None)  # noqa: E731
+    if "day" in by or "hour" in by:
+        keys["time"], parse = _time_key(session, options.timezone, by)
     labelled = [expr.label(name) for name, expr in keys.items()]
     query = (
         select(
@@ -158,12 +172,12 @@ async def queue_figures(
     result = []
     for r in rows:
         denominator = int(r["offered"]) - int(r["abandoned_short"])
-        day = r.get("day")
+        day, hour = parse(r["time"]) if "time" in r else (None, None)
         result.append(
             QueueFigures(
                 centre=r.get("centre"),
-                day=date.fromisoformat(day) if day else None,
-                hour=r.get("hour"),
+                day=day,
+                hour=hour,
                 offered=int(r["offered"]),
                 answered=int(r["answered"]),
                 abandoned=int(r["abandoned"]),
