@@ -57,6 +57,7 @@ class AmiStats:
     handler_errors: int = 0
     sessions: int = 0
     connection_failures: int = 0
+    stray_answers: int = 0
     last_error: str | None = None
     malformed_samples: list[str] = field(default_factory=list)
 
@@ -194,7 +195,7 @@ class AmiAdapter(AmiActions):
         self._booted = asyncio.Event()
         transport, protocol = await asyncio.wait_for(
             loop.create_connection(
-                lambda: AmiProtocol(cfg.node, self._on_message, self._on_malformed),
+                lambda: AmiProtocol(cfg.node, self._on_message, self._on_malformed, self._on_stray),
                 cfg.host,
                 cfg.port,
                 ssl=cfg.ssl,
@@ -278,6 +279,20 @@ class AmiAdapter(AmiActions):
             self.stats.malformed_samples.append(f"{item.reason}: {item.raw[:200]!r}")
         log.error("AMI %s: malformed message skipped (%s): %r", self.config.node, item.reason,
                   item.raw[:500])  # fmt: skip
+
+    def _on_stray(self, message: AmiMessage) -> None:
+        """An event carrying the ActionID of no pending action (the action timed out): kept as
+        a generic event, never mistaken for a live one (a late DeviceStateList item is not a
+        device state change)."""
+        self.stats.messages += 1
+        self.stats.stray_answers += 1
+        log.warning("AMI %s: %s for an action no longer waited for (%s)", self.config.node,
+                    message.event, message.action_id)  # fmt: skip
+        event = generic_event(message, self.config.node, self.clock())
+        if self._held is not None:
+            self._held.append(event)
+        else:
+            self._publish(event)
 
     def _on_message(self, message: AmiMessage) -> None:
         self.stats.messages += 1

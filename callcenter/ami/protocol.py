@@ -51,10 +51,17 @@ class AmiProtocol(AMIProtocol):  # type: ignore[misc]
     factory: Any
     transport: Any
 
-    def __init__(self, node: str, on_event: EventSink, on_malformed: MalformedSink) -> None:
+    def __init__(
+        self,
+        node: str,
+        on_event: EventSink,
+        on_malformed: MalformedSink,
+        on_stray: EventSink | None = None,
+    ) -> None:
         self.node = node
         self.on_event = on_event
         self.on_malformed = on_malformed
+        self.on_stray = on_stray or on_event
         self.framer = AmiFramer()
         self.lost: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self.unmatched_responses = 0
@@ -86,8 +93,10 @@ class AmiProtocol(AMIProtocol):  # type: ignore[misc]
                 self.responses.pop(action.id, None)
                 if action.action_id:
                     self.responses.pop(action.action_id, None)
-        elif "event" in message:
+        elif "event" in message and not message.action_id:
             self._live_event(message.wire)
+        elif "event" in message:  # a list item or OriginateResponse of an action given up on
+            self.on_stray(message.wire)
         else:
             self.unmatched_responses += 1
             log.warning("AMI %s: response to no pending action: %r", self.node, message.wire.raw)

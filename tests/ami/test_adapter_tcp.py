@@ -247,3 +247,23 @@ async def test_state_is_read_without_pjsip_rights() -> None:
     assert "PJSIPShowContacts" in names(server.received[0])
     assert snapshot.contacts == () and snapshot.channels == ()
     assert snapshot.device("PJSIP/hn-03") is ami.DeviceState.UNAVAILABLE
+
+
+async def test_late_list_items_are_not_taken_for_live_changes() -> None:
+    cat = catalogue()
+    async with running([], cat) as (server, adapter, rec):
+        await adapter.wait_synchronized(within=10)
+        cat.silent.add("devicestatelist")
+        with pytest.raises(ami.AmiTimeoutError):
+            await adapter.send_action({"Action": "DeviceStateList"}, within=0.2)
+        action = await server.wait_for_action("DeviceStateList")
+        late = by_name("ami-device-busy.raw").items_of("devicestatelist-2")
+        await server.push(
+            b"".join(m.raw.replace(b"devicestatelist-2", action["ActionID"].encode()) for m in late)
+        )
+        events = [m for m in late if m.event]  # the Response line is not an event
+        stray = await rec.wait(ami.AmiEventReceived, len(events))
+    assert stray.fields["ActionID"] == action["ActionID"]
+    assert stray.name == "DeviceStateListComplete"
+    assert not rec.of(ami.DeviceStateChanged)
+    assert adapter.stats.stray_answers == len(events)
