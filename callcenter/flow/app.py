@@ -418,7 +418,6 @@ class HotlineApp:
         call.phase = Phase.CONNECTED
         self._cancel_timer(call)
         self._fact(facts.OfferEnded, call, offer_id=offer_id, outcome=OfferOutcome.ANSWERED)
-        self._fact(facts.CallAnswered, call, counsellor=offer.counsellor_id, centre=offer.centre)
         self.driver.submit(rev.CallAnswered(call.call_id, offer.counsellor_id))
         bridge_id = f"call-{uuid.uuid4().hex}"
         call.bridge_id = bridge_id
@@ -434,6 +433,12 @@ class HotlineApp:
                 await self.ari.channels.stop_moh(call.channel_id, missing_ok=True)
             await self.ari.bridges.create(type="mixing", bridge_id=bridge_id, name=call.call_id)
             await self.ari.bridges.add_channel(bridge_id, [call.channel_id, offer_id])
+            # Answered for the caller only now that they can hear the counsellor: a caller who
+            # hung up as the phone was picked up is an abandoned call, not an answered one.
+            if call.phase is Phase.CONNECTED:
+                self._fact(
+                    facts.CallAnswered, call, counsellor=offer.counsellor_id, centre=offer.centre
+                )
 
         self._op(call, connect)
 
