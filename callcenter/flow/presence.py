@@ -19,7 +19,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from callcenter.ami.events import ContactStatusChanged, DeviceState, DeviceStateChanged
+from callcenter.ami.events import (
+    BUSY_DEVICE_STATES,
+    ContactStatusChanged,
+    DeviceState,
+    DeviceStateChanged,
+)
+from callcenter.ami.snapshot import AmiStateSynchronized
 from callcenter.flow.config import CounsellorEntry, FlowConfig
 from callcenter.flow.driver import RoutingDriver
 from routing import events as rev
@@ -156,17 +162,24 @@ class PhoneTracker:
         if counsellor is not None:
             self._registered(counsellor, event.registered)
 
+    def synchronized(self, event: AmiStateSynchronized) -> None:
+        """After every AMI (re)connect: the phones' state as Asterisk lists it now."""
+        for item in event.snapshot.device_states:
+            self._device_state(item.device, item.device_state)
+
     def device(self, event: DeviceStateChanged) -> None:
-        counsellor = self._counsellor(event.device)
+        self._device_state(event.device, event.device_state)
+
+    def _device_state(self, device: str, state: DeviceState) -> None:
+        counsellor = self._counsellor(device)
         if counsellor is None:
             return
-        state = event.device_state
         if state in (DeviceState.UNAVAILABLE, DeviceState.INVALID):
             self._registered(counsellor, False)
             return
         if state is not DeviceState.UNKNOWN:
             self._registered(counsellor, True)
-        if event.busy:
+        if state in BUSY_DEVICE_STATES:
             if not self._engaged(counsellor) and counsellor not in self._busy:
                 self._busy.add(counsellor)
                 self._driver.submit(rev.PhoneBusy(counsellor))

@@ -27,6 +27,7 @@ from callcenter.ami.adapter import AmiAdapter
 from callcenter.ami.config import AmiConfig
 from callcenter.ami.events import ContactStatusChanged, DeviceStateChanged
 from callcenter.ami.queue_events import QueueCallerAbandoned, QueueCallerJoined, QueueCallerLeft
+from callcenter.ami.snapshot import AmiStateSynchronized
 from callcenter.calls.recorder import CallRecorder
 from callcenter.db.engine import Database
 from callcenter.db.migrate import upgrade
@@ -140,6 +141,9 @@ class HotlineService:
         self.ari_stream: EventStream | None = None
         self._fallback_callers: set[str] = set()
         self.missed: dict[str, str] = {}  # counsellor -> call they missed (for the console)
+        # told when a counsellor let a ring go unanswered (the console will show it; the soak
+        # tests' simulated counsellors come back after a while, as people do)
+        self.on_counsellor_missed: list[Callable[[str], None]] = []
 
     def _monotonic(self) -> float:
         return asyncio.get_running_loop().time() * self._speed
@@ -152,6 +156,7 @@ class HotlineService:
         self.presence.restore()
         self.ami.subscribe(ContactStatusChanged, self.phones.contact)
         self.ami.subscribe(DeviceStateChanged, self.phones.device)
+        self.ami.subscribe(AmiStateSynchronized, self.phones.synchronized)
         self.ami.subscribe(QueueCallerJoined, self._fallback_join)
         self.ami.subscribe(QueueCallerLeft, self._fallback_leave)
         self.ami.subscribe(QueueCallerAbandoned, self._fallback_leave)
@@ -212,6 +217,8 @@ class HotlineService:
     def _on_decision(self, decision: Decision) -> None:
         if isinstance(decision, CounsellorMissed):
             self.missed[decision.counsellor_id] = decision.call_id
+            for hook in self.on_counsellor_missed:
+                hook(decision.counsellor_id)
             return
         call_id = getattr(decision, "call_id", None)
         if call_id is None:

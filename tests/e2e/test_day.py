@@ -7,10 +7,12 @@ happened to that caller, and no counsellor's phone ever rings for two calls at o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from callcenter.flow.presence import PresenceError
 from callcenter.scenario import load_scenario
 from callcenter.service.runtime import HotlineService
 from pbxsim.actors import Actors
@@ -42,6 +44,13 @@ async def test_a_simulated_day_every_call_recorded_once_and_truthfully(
         service = HotlineService(settings, wall_clock=timeline_wall, speed=SPEED)
         actors.on_login = lambda counsellor, _ep: service.presence.login(counsellor)
         actors.on_logout = lambda counsellor, _ep: service.presence.logout(counsellor)
+        back_after = scenario.staff.missed_return.expected() / SPEED
+
+        def come_back(counsellor: str) -> None:  # a person notices the missed call, returns
+            with contextlib.suppress(PresenceError):
+                service.presence.resume(counsellor)
+
+        service.on_counsellor_missed.append(lambda c: loop.call_later(back_after, come_back, c))
 
         legs: Counter[str] = Counter()
         worst: Counter[str] = Counter()
