@@ -51,10 +51,7 @@ def hangup(
         raise NotFound("Channel not found")
     if ch.dial_result is not None and not ch.dial_result.done():
         ch.dial_result.set_result("cancel")
-    ghost = ch.variables.get("__refer_pending") == "1"
     pbx.do_hangup(ch, request_cause=32, final_cause=cause)
-    if ghost and ch.id in pbx.channels:
-        ch.ghost = True
 
 
 def continue_in_dialplan(
@@ -117,7 +114,7 @@ def redirect(pbx: Pbx, ch: Channel, endpoint: str) -> None:
     if mode == "complete":
         pbx.clock.call_later(0.05, lambda: _remote_bye(pbx, ch))
     elif mode == "ghost":
-        ch.variables["__refer_pending"] = "1"
+        ch.refer_pending = True
 
 
 def _remote_bye(pbx: Pbx, ch: Channel) -> None:
@@ -166,7 +163,7 @@ def get_variable(pbx: Pbx, ch: Channel, name: str) -> str:
         return ch.name
     if name == "CALLERID(num)":
         return ch.caller_number
-    if name not in ch.variables or name.startswith("__refer"):
+    if name not in ch.variables:
         raise NotFound("Provided variable was not found")
     return ch.variables[name]
 
@@ -190,6 +187,7 @@ def phone_refer(pbx: Pbx, ch: Channel, destination: str) -> None:
         raise Unprocessable("blind transfer by Asterisk itself is not simulated")
     peer = pbx.bridge_peer(ch)
     br = pbx.bridges.get(ch.bridge_id or "")
+    ch.refer_sent = True
     pbx.publish(
         h.ChannelTransferRequested(
             pbx.now(),
@@ -200,6 +198,9 @@ def phone_refer(pbx: Pbx, ch: Channel, destination: str) -> None:
             None,
         )
     )
+    if peer is not None:  # the REFER's framehook: the bridge re-evaluates three times
+        for _ in range(3):
+            pbx.bridge_pair_vars(ch, peer)
 
 
 def transfer_progress(pbx: Pbx, ch: Channel, state: str) -> None:
@@ -254,10 +255,7 @@ def bridge_moh_start(pbx: Pbx, br: Bridge) -> None:
     if br.moh_channel is not None:
         return
     br.moh_channel = pbx.announcer_name(moh=True)
-    for cid in br.channels:
-        ch = pbx.channels.get(cid)
-        if ch is not None and len(br.channels) == 1:
-            pbx.set_var(ch, "BRIDGEPEER", br.moh_channel)
+    pbx.announcer_joined(br)
 
 
 def bridge_moh_stop(pbx: Pbx, br: Bridge) -> None:

@@ -75,10 +75,8 @@ async def _run(pbx: Pbx, pb: Playback) -> None:
     announcer = None
     if bridge_id is not None and bridge_id in pbx.bridges:
         announcer = pbx.announcer_name(moh=False)
-        for cid in pbx.bridges[bridge_id].channels:
-            ch = pbx.channels.get(cid)
-            if ch is not None and len(pbx.bridges[bridge_id].channels) == 1:
-                pbx.set_var(ch, "BRIDGEPEER", announcer)
+        pbx.bridges[bridge_id].play_announcer = announcer
+        pbx.announcer_joined(pbx.bridges[bridge_id])
     await asyncio.sleep(0)  # the 201 goes out first
     try:
         while pb.index < len(pb.media) and pb.state not in ("done", "failed"):
@@ -111,6 +109,8 @@ async def _run(pbx: Pbx, pb: Playback) -> None:
                 break
     finally:
         finish(pbx, pb)
+        if bridge_id is not None and bridge_id in pbx.bridges:
+            pbx.bridges[bridge_id].play_announcer = None
         if announcer is not None:
             pbx.set_device_state("Announcer/ARI", "INUSE")
             pbx.set_device_state("Announcer/ARI", "UNKNOWN")

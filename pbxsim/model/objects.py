@@ -82,6 +82,8 @@ class Channel:
     hangup_tech_cause: int | None = None
     snoop_of: str | None = None
     transfer_handling: str = ""
+    refer_sent: bool = False  # the phone on this leg sent a REFER (fact 50)
+    refer_pending: bool = False  # REFER accepted (202) but never completed (fact 47)
     in_dialplan: bool = False  # a dialplan task owns the end of this channel
     queue_name: str | None = None
 
@@ -119,6 +121,7 @@ class Bridge:
     creator: str = "Stasis"
     channels: list[str] = field(default_factory=list)
     moh_channel: str | None = None  # Announcer/ARI_MOH-... while bridge MOH plays
+    play_announcer: str | None = None  # Announcer/ARI-... while a bridge playback plays
     destroyed: bool = False
 
     def technology(self, pjsip_count: int) -> str:

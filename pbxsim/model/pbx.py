@@ -85,6 +85,9 @@ _QOS = (
 )
 
 
+GHOST_SECONDS = 619.0  # REFER at 21:54:04, ChannelDestroyed at 22:04:23 (fact 47)
+
+
 class Pbx:
     """One simulated Asterisk. Create inside a running event loop."""
 
@@ -373,7 +376,10 @@ class Pbx:
         if ch.dial_result is not None and not ch.dial_result.done():
             ch.dial_result.set_result("cancel-remote")
             return
-        self.do_hangup(ch, request_cause=None, final_cause=cause)
+        # after its own REFER the phone's BYE arrives as a hang-up with cause 16 (fact 50)
+        self.do_hangup(
+            ch, request_cause=16 if ch.refer_sent else None, final_cause=cause, soft=False
+        )
 
     # ------------------------------------------------------------------ phones
 
@@ -466,6 +472,12 @@ class Pbx:
             self.end_stasis(ch)
         ch.wake.set()
         self._end_snoops(ch)
+        if ch.refer_pending:
+            # the BYE went out but the REFER subscription keeps the channel until its refresh
+            # times out, about 10 minutes later (fact 47): listed, not found for DELETE
+            ch.ghost = True
+            self.clock.call_later(GHOST_SECONDS, lambda: self.destroy(ch, 16))
+            return
         if ch.tech == "Snoop" and not self._snoop_media_flows(ch):
             return  # no frames from the spied side: destroyed with it (fact 43)
         # a channel running a dialplan application returns to the dialplan, which runs 'h'
@@ -601,6 +613,9 @@ class Pbx:
             if y.tech == "PJSIP":
                 self.set_var(x, "BRIDGEPVTCALLID", y.protocol_id)
 
+    def bridge_pair_vars(self, a: Channel, b: Channel) -> None:
+        self._bridge_vars(a, b)
+
     def rebridge_vars(self, ch: Channel) -> None:
         """A framehook (snoop) attached to a bridged channel: the bridge re-evaluates."""
         br = self.bridges.get(ch.bridge_id or "")
@@ -619,9 +634,13 @@ class Pbx:
         ch.bridge_id = br.id
         self.publish(h.ChannelEnteredBridge(self.now(), ch.snapshot(), self.bridge_snapshot(br)))
         members = [self.channels[c] for c in br.channels if c in self.channels]
-        if br.moh_channel is not None and len(members) == 1:
-            self.set_var(ch, "BRIDGEPEER", br.moh_channel)
-        if len(members) == 2:
+        extra = self.announcers(br)
+        if extra and len(members) == 1:
+            self.set_var(ch, "BRIDGEPEER", extra[0])
+        elif extra and len(members) >= 2:
+            for _ in range(3):
+                self._multi_round(br)
+        elif len(members) == 2:
             first, new = members[0], members[1]
             if first.tech == "PJSIP" and new.tech == "PJSIP":
                 # native_rtp: three rounds, newest first, connected line in between
@@ -636,11 +655,36 @@ class Pbx:
                 self._connected(first, new)
 
     def _connected(self, ch: Channel, peer: Channel) -> None:
+        self._connected_to(ch, peer.caller_name, peer.caller_number)
+
+    def _connected_to(self, ch: Channel, name: str, number: str) -> None:
         """Connected line follows the bridge peer; an update only when it changes."""
-        if (ch.connected_name, ch.connected_number) == (peer.caller_name, peer.caller_number):
+        if (ch.connected_name, ch.connected_number) == (name, number):
             return
-        ch.connected_name, ch.connected_number = peer.caller_name, peer.caller_number
+        ch.connected_name, ch.connected_number = name, number
         self.publish(h.ConnectedLineChanged(self.now(), ch.snapshot()))
+
+    def announcers(self, br: Bridge) -> list[str]:
+        return [a for a in (br.moh_channel, br.play_announcer) if a]
+
+    def _multi_round(self, br: Bridge) -> None:
+        """BRIDGEPEER lists every other party (announcers first) in a bridge of three or more;
+        BRIDGEPVTCALLID is then empty (set only when it changes)."""
+        members = [self.channels[c] for c in br.channels if c in self.channels]
+        for x in reversed(members):
+            others = self.announcers(br) + [m.name for m in members if m is not x]
+            self.set_var(x, "BRIDGEPEER", ",".join(others))
+            if x.variables.get("BRIDGEPVTCALLID", ""):
+                self.set_var(x, "BRIDGEPVTCALLID", "")
+
+    def announcer_joined(self, br: Bridge) -> None:
+        """An Announcer channel (bridge MOH or playback) joined the bridge."""
+        members = [self.channels[c] for c in br.channels if c in self.channels]
+        if len(members) == 1:
+            self.set_var(members[0], "BRIDGEPEER", self.announcers(br)[-1])
+        elif len(members) >= 2:
+            for _ in range(3):
+                self._multi_round(br)
 
     def leave_bridge(self, ch: Channel) -> None:
         br = self.bridges.get(ch.bridge_id or "")
@@ -654,6 +698,11 @@ class Pbx:
                 self.set_var(ch, "BRIDGEPVTCALLID", "")
         br.channels.remove(ch.id)
         self.publish(h.ChannelLeftBridge(self.now(), ch.snapshot(), self.bridge_snapshot(br)))
+        extra = self.announcers(br)
+        remaining = [self.channels[c] for c in br.channels if c in self.channels]
+        if extra and len(remaining) == 1:
+            self.set_var(remaining[0], "BRIDGEPEER", extra[0])
+            self._connected_to(remaining[0], "", "")
         if br.bridge_class == "basic" and len(br.channels) <= 1:
             for rest in list(br.channels):
                 other = self.channels.get(rest)

@@ -210,6 +210,7 @@ class Replay:
         """index of a record -> actions to perform just before it."""
         actions: dict[int, list[tuple[str, Any]]] = {}
         seen_channels: set[str] = set()
+        referred: set[str] = set()
         legs: dict[str, list[str]] = {}
         leg_order: list[tuple[str, str]] = []
         for i, r in enumerate(self.records):
@@ -228,7 +229,15 @@ class Replay:
                     legs[peer["id"]] = []
                     leg_order.append((peer["id"], _channel_key(peer["name"]).split("/", 1)[1]))
                 legs[peer["id"]].append(e["dialstatus"])
-            if e["type"] == "ChannelHangupRequest" and "cause" not in e and cid:
+            hard_16 = e.get("cause") == 16 and "soft" not in e and "tech_cause" not in e
+            if e["type"] == "ChannelTransfer":
+                referred.add(e["referred_by"]["source_channel"]["id"])
+            bye_after_refer = hard_16 and cid in referred
+            if (
+                e["type"] == "ChannelHangupRequest"
+                and ("cause" not in e or bye_after_refer)
+                and cid
+            ):
                 j = i
                 while (
                     j > 0
@@ -342,6 +351,8 @@ class Replay:
         if step == "rtp_phones":  # uas_rtp.xml streams audio from hn-01 and hn-02
             for name in ("hn-01", "hn-02"):
                 pbx.set_phone(name, PhoneBehaviour(mode="manual", ring=False, sends_rtp=True))
+        if step == "refer_never_completes":  # uas_refer_badnotify.xml
+            pbx.set_phone("hn-01", PhoneBehaviour(mode="manual", ring=False, refer="ghost"))
         if step == "ghost_hn01":
             # transfer-redirect-no-notify left agent-hn01-1795384442 as a ghost (fact 47)
             ch = pbx.new_channel(
@@ -590,6 +601,7 @@ SETUP: dict[str, list[str]] = {
 }
 
 SETUP["snoop-with-rtp"] = ["rtp_phones"]
+SETUP["transfer-redirect-no-notify"] = ["refer_never_completes"]
 
 # Steps SIPp took that left no ARI event (read from the recorder's notes).
 EXTRA_STEPS: dict[str, list[tuple[str, tuple[str, Any]]]] = {

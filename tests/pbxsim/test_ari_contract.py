@@ -19,10 +19,7 @@ NOT_YET: dict[str, str] = {
     "continue-to-fallback": "app_queue leg event order (AppQueue step, deferred Dial RINGING)",
     "device-busy": "app_queue leg event order; AMI Originate into lab-local",
     "registration": "registration/qualify/expiry event bursts",
-    "transfer-blind": "bridge MOH announcer channel and blind-transfer sequence",
-    "transfer-phone-refer-ari-only": "ChannelTransfer sequence",
     "transfer-redirect-ghost-watch": "several interleaved runs incl. a 10-minute ghost",
-    "transfer-redirect-no-notify": "ghost channel after a REFER that never completes",
 }
 # Where ChannelVarset order is itself a race between recordings of the same flow, the order
 # check leaves ChannelVarset to the multiset check: a snoop's framehook makes the spied bridge
