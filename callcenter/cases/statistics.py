@@ -74,16 +74,21 @@ def _lit(value: str) -> ColumnElement[str]:
     return literal_column(f"'{value}'", String())
 
 
+# Each person's distinct forms of exploitation: joined to people, every (person, form) row is
+# unique, so tables count rows (fast hash aggregates) instead of COUNT(DISTINCT person).
+FORMS = select(Exploitation.person_id, Exploitation.exploitation_type).distinct().subquery("forms")
+
+
 def _exploitation() -> ColumnElement[str]:
-    return func.coalesce(Exploitation.exploitation_type, _lit("unknown"))
+    return func.coalesce(FORMS.c.exploitation_type, _lit("unknown"))
 
 
 def _victims(period: Period, centre: str | None) -> Select[Any]:
-    """Victim rows (person x form of exploitation) of cases opened in the period."""
+    """Victim rows (person x form of exploitation, each unique) of cases opened in the period."""
     query = (
         select(Person.id.label("person_id"))
         .join(Case, Case.id == Person.case_id)
-        .outerjoin(Exploitation, Exploitation.person_id == Person.id)
+        .outerjoin(FORMS, FORMS.c.person_id == Person.id)
         .where(
             Person.role.in_(VICTIM_ROLES),
             Case.opened_at >= period.start,
@@ -196,7 +201,7 @@ async def victims(session: AsyncSession, reader: Reader, period: Period) -> Stat
     dims = (Person.role, status, citizenship, border, country, Person.sex, Person.age_band)
     base = _victims(period, centre).outerjoin(VictimContext, VictimContext.person_id == Person.id)
     query = (
-        base.with_only_columns(*dims, _exploitation(), func.count(func.distinct(Person.id)))
+        base.with_only_columns(*dims, _exploitation(), func.count())
         .group_by(*dims, _exploitation())
         .order_by(*dims, _exploitation())
     )
@@ -225,12 +230,19 @@ async def coded_item(
     ``percent`` = people with the code / people of that group with any code on this item.
     """
     centre = statistics_centres(reader)
-    base = _victims(period, centre).join(PersonCode, PersonCode.person_id == Person.id)
+    victims = _victims(period, centre)
+    base = victims.join(PersonCode, PersonCode.person_id == Person.id)
     base = base.where(PersonCode.list_name == list_name)
+    informed = (
+        select(PersonCode.person_id)
+        .where(PersonCode.list_name == list_name)
+        .distinct()
+        .subquery("informed")
+    )
     group = (Person.sex, Person.age_band, _exploitation())
     numerators = await _rows(
         session,
-        base.with_only_columns(*group, PersonCode.code, func.count(func.distinct(Person.id)))
+        base.with_only_columns(*group, PersonCode.code, func.count())
         .group_by(*group, PersonCode.code)
         .order_by(*group, PersonCode.code),
     )
@@ -238,7 +250,9 @@ async def coded_item(
         tuple(r[:3]): int(r[3])
         for r in await _rows(
             session,
-            base.with_only_columns(*group, func.count(func.distinct(Person.id))).group_by(*group),
+            victims.join(informed, informed.c.person_id == Person.id)
+            .with_only_columns(*group, func.count())
+            .group_by(*group),
         )
     }
     rows = tuple(
@@ -270,9 +284,7 @@ async def recruiter_relation(session: AsyncSession, reader: Reader, period: Peri
     group = (Person.sex, Person.age_band, _exploitation())
     numerators = await _rows(
         session,
-        base.with_only_columns(
-            *group, VictimContext.recruiter_relation, func.count(func.distinct(Person.id))
-        )
+        base.with_only_columns(*group, VictimContext.recruiter_relation, func.count())
         .group_by(*group, VictimContext.recruiter_relation)
         .order_by(*group, VictimContext.recruiter_relation),
     )
@@ -303,7 +315,19 @@ async def forced_labour_by_industry(
     """5. Forced labour by industry (ISIC section) x sex x age band."""
     centre = statistics_centres(reader)
     industry = func.coalesce(Exploitation.industry, _lit("unknown"))
-    base = _victims(period, centre).where(Exploitation.exploitation_type.in_(LABOUR_TYPES))
+    base = (
+        select(Person.id)
+        .join(Case, Case.id == Person.case_id)
+        .join(Exploitation, Exploitation.person_id == Person.id)
+        .where(
+            Person.role.in_(VICTIM_ROLES),
+            Case.opened_at >= period.start,
+            Case.opened_at < period.end,
+            Exploitation.exploitation_type.in_(LABOUR_TYPES),
+        )
+    )
+    if centre is not None:
+        base = base.where(Case.centre_code == centre)
     dims = (Exploitation.exploitation_type, industry, Person.sex, Person.age_band)
     query = (
         base.with_only_columns(*dims, func.count(func.distinct(Person.id)))
@@ -336,7 +360,7 @@ def _referral_base(period: Period, centre: str | None) -> Select[Any]:
         .join(Case, Case.id == Referral.case_id)
         .join(Agency, Agency.id == Referral.agency_id)
         .outerjoin(Person, Person.id == Referral.person_id)
-        .outerjoin(Exploitation, Exploitation.person_id == Person.id)
+        .outerjoin(FORMS, FORMS.c.person_id == Person.id)
         .where(Referral.referred_at >= period.start, Referral.referred_at < period.end)
     )
     if centre is not None:
@@ -359,7 +383,7 @@ async def referrals(session: AsyncSession, reader: Reader, period: Period) -> St
     dims = (Agency.agency_type, Referral.service, Referral.outcome, band, *_split_cols())
     query = (
         _referral_base(period, centre)
-        .with_only_columns(*dims, func.count(func.distinct(Referral.id)))
+        .with_only_columns(*dims, func.count())
         .group_by(*dims)
         .order_by(*dims)
     )
@@ -381,7 +405,7 @@ async def support_delivered(session: AsyncSession, reader: Reader, period: Perio
         _referral_base(period, centre)
         .outerjoin(VictimContext, VictimContext.person_id == Person.id)
         .where(Referral.outcome == "service_provided")
-        .with_only_columns(*dims, func.count(func.distinct(Referral.id)))
+        .with_only_columns(*dims, func.count())
         .group_by(*dims)
     )
     rows = _convert_province(await _rows(session, query), 2)

@@ -57,7 +57,8 @@ async def test_person_tables_split_by_sex_age_and_exploitation(
     await _victim(store, "female", 16, ("debt_bondage",), ("sexual_exploitation",))
     await _victim(store, "female", 15, ("debt_bondage", "threats"), ("sexual_exploitation",))
     await _victim(store, "female", 17, (), ("sexual_exploitation",))  # no information
-    await _victim(store, "male", 30, ("threats",), ("forced_labour",))
+    # two spells of forced labour: still one man under forced labour
+    await _victim(store, "male", 30, ("threats",), ("forced_labour", "forced_labour"))
     async with database.sessions() as session:
         victims = await st.victims(session, ANALYST, YEAR)
         means = await st.coded_item(session, ANALYST, YEAR, "means_of_control")
@@ -66,6 +67,8 @@ async def test_person_tables_split_by_sex_age_and_exploitation(
     girls = [r for r in victims.rows if r[cols.index("sex")] == "female"]
     assert sum(r[-1] for r in girls) == 3
     assert {r[cols.index("age_band")] for r in girls} == {"9-17"}
+    men = [r for r in victims.rows if r[cols.index("sex")] == "male"]
+    assert [(r[-2], r[-1]) for r in men] == [("forced_labour", 1)]
     rows = {(r[0], r[1], r[2], r[3]): r[4:] for r in means.rows}
     # denominator: the two girls with information, not the three girls
     assert rows[("female", "9-17", "sexual_exploitation", "debt_bondage")] == (2, 2, 100.0)
