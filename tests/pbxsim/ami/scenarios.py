@@ -217,6 +217,44 @@ SCENARIOS: tuple[Scenario, ...] = (
         why_skip="no RTP in the simulator, so no RTCP reports",
         model_gaps=QUEUE_GAPS,
     ),
+    Scenario(
+        "device-busy-stale-app",
+        (
+            Act(),  # Login
+            Act(),  # DeviceStateList
+            Act(),  # ExtensionStateList
+            Phone("hn-01", "answer"),
+            Phone("hn-02", "noanswer"),
+            Dial("1801"),
+            Until("Event:BridgeEnter", 2),
+            Act(),  # DeviceStateList
+            Act(),  # ExtensionStateList
+            Act(),  # QueueStatus
+            Sleep(5.0),
+            CallerHangsUp(),
+            TRUNK_FREE,
+            Until(
+                "Event:DeviceStateChange", where=(("Device", "PJSIP/hn-01"), ("State", "NOT_INUSE"))
+            ),
+            Act(),  # DeviceStateList
+            Act(),  # ExtensionStateList
+            Act(),  # Originate PJSIP/hn-01 -> lab-local,wait
+            WAITING,
+            Act(),  # DeviceStateList
+            Act(),  # ExtensionStateList
+            Until(
+                "Event:DeviceStateChange",
+                2,
+                where=(("Device", "PJSIP/hn-01"), ("State", "NOT_INUSE")),
+            ),
+            Act(),  # DeviceStateList
+            Act(),  # ExtensionStateList
+            Act(),  # Logoff
+        ),
+        skip=NO_RTP,
+        why_skip="no RTP in the simulator, so no RTCP reports",
+        model_gaps=QUEUE_GAPS,
+    ),
     Scenario("stale-app", (Act(), Act())),
     Scenario("asterisk-restart", (Act(), Restart(), Until("Event:Shutdown"))),
     Scenario("asterisk-restart-reconnect", (Act(), Act())),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import difflib
+import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -34,15 +35,15 @@ def recording(name: str) -> Path:
 
 SHOWN = ("Channel", "DestChannel", "Variable", "Application", "DialStatus", "Device", "State")
 
-
-RACY = (
-    "Event:DeviceStateChange  Privilege",
-    "Event:ExtensionStatus  Privilege",
-    "Event:QueueMemberStatus  Privilege",
-)
-# sent from other threads, their place varies between recordings: OriginateResponse (before
-# DialEnd in ami-actions, after Newexten in ami-device-busy), Cdr (after Hangup in ami-actions,
-# before it in ami-ivr-dtmf); compared as a multiset
+# Device-state events are computed on Asterisk's device-state thread: their place among the
+# channel events varies between recordings of the same thing (an AMI Originate to lab-local:
+# DeviceStateChange INUSE before DialEnd in ami-actions, after Newexten Wait in
+# ami-device-busy), and a live ExtensionStatus and its DeviceStateChange come in either order
+# (fact 38). They are compared apart, as a multiset (how many of each, with which keys).
+DEVICE = ("Event:DeviceStateChange", "Event:ExtensionStatus", "Event:QueueMemberStatus")
+# Sent from other threads too, and placed differently in different recordings: OriginateResponse
+# (before DialEnd in ami-actions, after Newexten in ami-device-busy), Cdr (after Hangup in
+# ami-actions, before it in ami-ivr-dtmf). Compared as a multiset.
 FLOATING = ("Event:OriginateResponse", "Event:Cdr")
 
 
@@ -61,44 +62,61 @@ def kept(messages: list[Message], scenario: s.Scenario) -> list[Message]:
     ]
 
 
+def _live_device(m: Message) -> bool:
+    return name_of(m).startswith(DEVICE) and dict(m).get("Privilege") is not None
+
+
+def streams(messages: list[Message], scenario: s.Scenario) -> dict[str, list[Message]]:
+    """The messages split into the ordered main stream, the device-state stream and the
+    floating ones."""
+    out: dict[str, list[Message]] = {"main": [], "device": [], "floating": []}
+    for m in kept(messages, scenario):
+        if name_of(m).startswith(FLOATING):
+            out["floating"].append(m)
+        elif _live_device(m):
+            out["device"].append(m)
+        else:
+            out["main"].append(m)
+    return out
+
+
+def _key(m: Message) -> str:
+    return f"{name_of(m)}  {' '.join(k for k, _ in m[1:])}"
+
+
 def shape(messages: list[Message], scenario: s.Scenario) -> list[str]:
-    """One line per message: name and header keys. Racing neighbours (facts 17, 38) are put
-    in a fixed order, consecutive list items of one shape count once, and OriginateResponse
-    is compared apart from the order."""
-    lines = [f"{name_of(m)}  {' '.join(k for k, _ in m[1:])}" for m in kept(messages, scenario)]
-    floating = sorted(x for x in lines if x.startswith(FLOATING))
-    out: list[str] = []
-    run: list[str] = []
-    for line in [*lines, ""]:
-        if line.startswith(FLOATING):
-            continue
-        if line.startswith(RACY):
-            run.append(line)
-            continue
-        out.extend(sorted(run))
-        run = []
+    """Names and header keys, per stream: the main stream in order (consecutive list items of
+    one shape count once); the device-state and floating streams as multisets."""
+    parts = streams(messages, scenario)
+    main: list[str] = []
+    for m in parts["main"]:
+        line = _key(m)
         is_item = " ActionID" in line and " Privilege" not in line and line.startswith("Event:")
-        if line and not (is_item and out and out[-1] == line):
-            out.append(line)
-    return out + floating
+        if not (is_item and main and main[-1] == line):
+            main.append(line)
+    device = sorted(_key(m) for m in parts["device"])
+    floating = sorted(_key(m) for m in parts["floating"])
+    return [*main, "-- device state --", *device, "-- floating --", *floating]
 
 
 def readable_diff(recorded: list[Message], simulated: list[Message], scenario: s.Scenario) -> str:
-    """A diff of message names with a few telling values (channel, variable, device...)."""
+    """A diff of message names with a few telling values, stream by stream."""
 
     def line(m: Message) -> str:
         d = dict(m)
-        shown = " ".join(f"{k}={d[k]}" for k in SHOWN if k in d)
-        chan = d.get("Channel", "")
-        return (
-            f"{name_of(m)} {shown}".replace(chan, chan.rsplit("-", 1)[0])
-            if chan
-            else f"{name_of(m)} {shown}"
-        )
+        shown = " ".join(f"{k}={re.sub(r'-[0-9a-f]{8}$', '', d[k])}" for k in SHOWN if k in d)
+        return f"{name_of(m)} {shown}"
 
-    a = [line(m) for m in kept(recorded, scenario)]
-    b = [line(m) for m in kept(simulated, scenario)]
-    return "\n".join(difflib.unified_diff(a, b, "recorded", "simulated", lineterm="", n=1))
+    out: list[str] = []
+    a, b = streams(recorded, scenario), streams(simulated, scenario)
+    for part in ("main", "device", "floating"):
+        x, y = [line(m) for m in a[part]], [line(m) for m in b[part]]
+        if part != "main":
+            x, y = sorted(x), sorted(y)
+        out.extend(
+            difflib.unified_diff(x, y, f"recorded {part}", f"simulated {part}", lineterm="", n=1)
+        )
+    return "\n".join(out)
 
 
 class Driver:
