@@ -364,7 +364,9 @@ class HotlineApp:
                     break
             self._offer_failed(call, offer, RingFailure.UNREACHABLE)
 
-        self._op(call, originate)
+        # Not behind the caller's media operations: the phone must ring the moment routing
+        # decides (the originate does not depend on what the caller hears).
+        self._spawn(originate())
 
     def _cancel_offer(self, call: HotlineCall, counsellor_id: str, outcome: OfferOutcome) -> None:
         for offer in call.offers.values():

@@ -22,14 +22,14 @@ from tests.e2e.harness import call_rows, until
 from tests.e2e.product import product_conf_with_phones, product_settings
 
 SCENARIO = Path(__file__).parent / "day-500.toml"
-SPEED = 10.0  # simulated seconds per real second, for the PBX and the service alike
+SPEED = 5.0  # simulated seconds per real second, for the PBX and the service alike
 
 
 async def test_a_simulated_day_every_call_recorded_once_and_truthfully(
     db_url: str, tmp_path: Path
 ) -> None:
     scenario = load_scenario(SCENARIO)
-    conf_dir = product_conf_with_phones(tmp_path, per_centre=5)
+    conf_dir = product_conf_with_phones(tmp_path, per_centre=8)
     async with Simulator(conf_dir, speed=SPEED) as sim:
         loop = asyncio.get_running_loop()
         start_wall, start_loop = datetime.now(UTC), loop.time()
@@ -37,7 +37,7 @@ async def test_a_simulated_day_every_call_recorded_once_and_truthfully(
         def timeline_wall() -> datetime:
             return start_wall + timedelta(seconds=(loop.time() - start_loop) * SPEED)
 
-        actors = Actors(sim.pbx, scenario, seed=5, hotline="111", trunk="carrier-in", duration=600)
+        actors = Actors(sim.pbx, scenario, seed=5, hotline="111", trunk="carrier-in", duration=300)
         settings = product_settings(
             sim, conf_dir, scenario, actors.endpoint_of, db_url, tmp_path / "var"
         )
