@@ -44,6 +44,8 @@ MATCHING = {
     "ivr-dtmf-stop-during-digits",
     "redirect-ringing",
     "stale-app",
+    "transfer-redirect-no-notify",
+    "ws-drop-caller-hangup-while-disconnected",
     "ws-drop-while-waiting",
     "ws-drop-while-waiting-no-subscribeall",
 }
