@@ -91,20 +91,24 @@ class AmiSession:
 
     # ---- output
     def send(self, headers: p.Headers) -> None:
+        self.send_bytes(p.encode(headers))
+
+    def send_bytes(self, data: bytes) -> None:
         if self.closed:
             return
-        data = p.encode(headers)
         if self._held is not None:
             self._held.append(data)
         else:
             self.writer.write(data)
 
-    def deliver_event(self, cls: str, headers: p.Headers) -> None:
+    def wants(self, cls: str) -> bool:
         if self.user is None or not self.events_on:
-            return
-        if "all" not in self.read_classes and cls not in self.read_classes:
-            return
-        self.send(headers)
+            return False
+        return "all" in self.read_classes or cls in self.read_classes
+
+    def deliver_event(self, cls: str, headers: p.Headers) -> None:
+        if self.wants(cls):
+            self.send(headers)
 
     def _hold(self) -> None:
         self._held = []
@@ -334,6 +338,11 @@ class AmiServer:
             self._server.close()
         for session in list(self.sessions):
             session.close()
+            session.reader.feed_eof()  # its read loop ends by itself
+        if self._tasks:
+            # cancelling a start_server handler makes asyncio (3.11) log the CancelledError,
+            # so give them a moment to end on EOF first
+            await asyncio.wait(list(self._tasks), timeout=1.0)
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -377,8 +386,11 @@ class AmiServer:
         self._server = await asyncio.start_server(self._accept, self._host, self._port)
 
     def broadcast(self, cls: str, headers: p.Headers) -> None:
+        data: bytes | None = None  # encoded once, for every session that reads it
         for session in list(self.sessions):
-            session.deliver_event(cls, headers)
+            if session.wants(cls):
+                data = data if data is not None else p.encode(headers)
+                session.send_bytes(data)
 
     def _extension_changes(self, device: str, state: str) -> None:
         for exten, context in self._hints_by_device.get(device, []):
