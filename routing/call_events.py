@@ -17,7 +17,7 @@ from routing.events import (
 )
 from routing.model import CallStatus, CounsellorState, GenderWish, Priority, RingFailure
 from routing.state import Call
-from routing.timing import offer_if_gender_missing, schedule_call_timers
+from routing.timing import arm, offer_if_gender_missing
 
 
 def _call(core: EngineCore, call_id: str) -> Call:
@@ -69,7 +69,11 @@ def on_call_arrived(core: EngineCore, event: CallArrived, now: float) -> None:
             core.widen(call, OverflowReason.DANGER)
         elif core.home_has_nobody(call):
             core.widen(call, OverflowReason.HOME_HAS_NOBODY)
-    schedule_call_timers(core, call, now)
+    if not call.callback:
+        core.announce_due.append(call)  # announced after matching, if still waiting
+        interval = policy.announce_interval
+        call.next_announce = None if interval is None else now + interval
+    arm(core, call)
     offer_if_gender_missing(core, call)
 
 

@@ -21,15 +21,13 @@ from routing.policy import Policy
 from routing.state import NATIONAL, NO_WISH, Call, Counsellor, QueueKey
 
 # Timer kinds
-RING, WRAP, OVERFLOW, LANGUAGE, GENDER, ANNOUNCE = range(6)
+RING, WRAP, CALL = range(3)  # CALL: a call's own next deadline (widen, relax, announce)
 
-STAFFED = frozenset(
-    {
-        CounsellorState.AVAILABLE,
-        CounsellorState.RINGING,
-        CounsellorState.ON_CALL,
-        CounsellorState.WRAP_UP,
-    }
+STAFFED = (  # a tuple: membership by identity, no Enum.__hash__ call
+    CounsellorState.AVAILABLE,
+    CounsellorState.RINGING,
+    CounsellorState.ON_CALL,
+    CounsellorState.WRAP_UP,
 )
 
 
@@ -118,7 +116,7 @@ class EngineCore:
         languages = [(False, call.language)]
         if call.language_relaxed:
             languages.append((True, ""))
-        wish = call.gender_wish.value
+        wish = call.wish
         genders = [wish]
         if call.gender_relaxed and wish != NO_WISH:
             genders.append(NO_WISH)
@@ -168,7 +166,7 @@ class EngineCore:
         if call.home is None:
             return False
         if call.gender_insist and call.gender_wish != GenderWish.NONE:
-            key = (call.home, call.language, call.gender_wish.value)
+            key = (call.home, call.language, call.wish)
             return self.capable_gender.get(key, 0) == 0
         return self.capable.get((call.home, call.language), 0) == 0
 

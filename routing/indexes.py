@@ -118,6 +118,7 @@ class CounsellorPools:
     def __init__(self, counsellors: dict[str, Counsellor]) -> None:
         self._counsellors = counsellors
         self._lanes: dict[PoolKey, Lane[PoolEntry]] = {}
+        self.free: dict[str, int] = {}  # counsellors in the pools, per centre
 
     def lane(self, key: PoolKey) -> Lane[PoolEntry]:
         lane = self._lanes.get(key)
@@ -136,8 +137,9 @@ class CounsellorPools:
 
     def join(self, counsellor: Counsellor, token: int) -> None:
         """Enter every pool of ``counsellor.pool_lanes``."""
-        assert counsellor.idle_since is not None
+        assert counsellor.idle_since is not None and counsellor.centre is not None
         counsellor.ptoken = token
+        self.free[counsellor.centre] = self.free.get(counsellor.centre, 0) + 1
         entry = (counsellor.idle_since, counsellor.counsellor_id, token)
         for lane in counsellor.pool_lanes:
             lane.live += 1
@@ -150,6 +152,8 @@ class CounsellorPools:
                 heapq.heapify(heap)
 
     def leave(self, counsellor: Counsellor) -> None:
+        if counsellor.ptoken >= 0 and counsellor.centre is not None:
+            self.free[counsellor.centre] -= 1
         for lane in counsellor.pools:
             lane.live -= 1
         counsellor.pools.clear()

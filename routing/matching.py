@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from routing.core import EngineCore
 from routing.indexes import CallEntry, Lane
-from routing.model import CallStatus, Gender, GenderWish
+from routing.model import CallStatus, Gender
 from routing.state import NATIONAL, NO_WISH, Call, Counsellor
 
 _GENDERS = tuple(g.value for g in Gender)
@@ -66,18 +66,21 @@ def best_call_for(core: EngineCore, counsellor: Counsellor) -> Call | None:
 def best_counsellor_for(core: EngineCore, call: Call) -> Counsellor | None:
     policy = core.policy
     centres = policy.centres if call.widened else (call.home,)
-    wish = call.gender_wish
-    if wish == GenderWish.NONE:
+    wish = call.wish
+    if wish == NO_WISH:
         genders: tuple[str, ...] = _GENDERS
     elif call.gender_relaxed:
-        genders = (wish.value, *(g for g in _GENDERS if g != wish.value))
+        genders = (wish, *(g for g in _GENDERS if g != wish))
     else:
-        genders = (wish.value,)
+        genders = (wish,)
     everyone = core.counsellors
     pools = core.pools
     best: tuple[bool, bool, bool, bool, float, float, str] | None = None
+    free = pools.free
     for centre in centres:
         assert centre is not None
+        if not free.get(centre):
+            continue
         languages = [call.language]
         if call.language_relaxed:
             default = policy.language_of(centre)
@@ -96,7 +99,7 @@ def best_counsellor_for(core: EngineCore, call: Call) -> Counsellor | None:
                     candidate = (
                         was_tried,
                         call.language not in everyone[entry[1]].languages,
-                        wish != GenderWish.NONE and gender != wish.value,
+                        wish != NO_WISH and gender != wish,
                         away,
                         wait if away else 0.0,
                         entry[0],

@@ -28,12 +28,15 @@ class Call:
         "call_id",
         "callback",
         "counsellor_id",
+        "ctoken",
         "gender_insist",
         "gender_relaxed",
         "gender_wish",
         "home",
+        "home_key",
         "language",
         "language_relaxed",
+        "next_announce",
         "offered",
         "priority",
         "qtoken",
@@ -45,6 +48,7 @@ class Call:
         "tried",
         "uid",
         "widened",
+        "wish",
     )
 
     def __init__(
@@ -62,13 +66,15 @@ class Call:
         callback: bool,
     ) -> None:
         self.call_id = call_id
-        self.uid = uid  # unique per arrival; the token of this call's timers
+        self.uid = uid  # unique per arrival
         self.seq = uid  # arrival order: the tie-break within equal ranks
         self.arrived_at = arrived_at
         self.rank = rank  # arrived_at - Policy.lead(priority); smaller ranks first
         self.home = home
+        self.home_key = NATIONAL if home is None else home  # its line for positions
         self.language = language
         self.gender_wish = gender_wish
+        self.wish = gender_wish.value  # plain str: enum members hash differently from str
         self.gender_insist = gender_insist
         self.priority = priority
         self.callback = callback
@@ -82,11 +88,9 @@ class Call:
         self.qtoken = -1  # token of its live queue entries; -1 = in no queue
         self.queues: list[Lane[Any]] = []  # the queues it is in now
         self.ring_token = -1
+        self.ctoken = -1  # token of its live CALL timer
+        self.next_announce: float | None = None
         self.offered: set[str] = set()  # callback offers made (membership only)
-
-    @property
-    def home_key(self) -> str:
-        return NATIONAL if self.home is None else self.home
 
 
 class Counsellor:

@@ -3,7 +3,9 @@ position announcements and callback offers."""
 
 from __future__ import annotations
 
-from routing.core import ANNOUNCE, GENDER, LANGUAGE, OVERFLOW, RING, WRAP, EngineCore
+import math
+
+from routing.core import CALL, RING, WRAP, EngineCore
 from routing.decisions import (
     AnnouncePosition,
     CallbackReason,
@@ -14,24 +16,30 @@ from routing.decisions import (
 )
 from routing.indexes import TimerEntry
 from routing.model import CallStatus, CounsellorState, GenderWish
-from routing.state import Call
+from routing.state import NO_WISH, Call
 
 _WAIT_OFFER = "wait"  # one wait-related callback offer per call
 
 
-def schedule_call_timers(core: EngineCore, call: Call, now: float) -> None:
-    """The deadlines a newly arrived call will need (some may already be due)."""
+def arm(core: EngineCore, call: Call) -> None:
+    """(Re)schedule the call's one timer at its next own deadline (widen, relax, announce).
+
+    One heap entry per call instead of one per deadline: a new arm kills the previous entry.
+    """
     policy = core.policy
-    timers = core.timers
     arrived = call.arrived_at
+    at = math.inf
     if not call.widened:
-        timers.push(arrived + policy.overflow_after, OVERFLOW, call.call_id, call.uid)
-    if call.language != core.only_default_language:  # some centre may need to relax
-        timers.push(arrived + policy.language_wait, LANGUAGE, call.call_id, call.uid)
-    if call.gender_wish != GenderWish.NONE and not call.gender_insist:
-        timers.push(arrived + policy.gender_wait, GENDER, call.call_id, call.uid)
-    if not call.callback:
-        timers.push(now, ANNOUNCE, call.call_id, call.uid)
+        at = arrived + policy.overflow_after
+    if not call.language_relaxed and call.language != core.only_default_language:
+        at = min(at, arrived + policy.language_wait)
+    if call.wish != NO_WISH and not call.gender_insist and not call.gender_relaxed:
+        at = min(at, arrived + policy.gender_wait)
+    if call.next_announce is not None and not call.callback:
+        at = min(at, call.next_announce)
+    call.ctoken = core.token()
+    if at < math.inf:
+        core.timers.push(at, CALL, call.call_id, call.ctoken)
 
 
 def timer_live(core: EngineCore, entry: TimerEntry) -> bool:
@@ -48,15 +56,7 @@ def timer_live(core: EngineCore, entry: TimerEntry) -> bool:
         return False
     if kind == RING:
         return call.status == CallStatus.RINGING and call.ring_token == token
-    if call.uid != token or call.status == CallStatus.CONNECTED:
-        return False
-    if kind == OVERFLOW:
-        return not call.widened
-    if kind == LANGUAGE:
-        return not call.language_relaxed
-    if kind == GENDER:
-        return not call.gender_relaxed
-    return not call.callback  # ANNOUNCE
+    return call.ctoken == token and call.status != CallStatus.CONNECTED  # CALL
 
 
 def run_due(core: EngineCore, now: float) -> None:
@@ -81,22 +81,40 @@ def _fire(core: EngineCore, entry: TimerEntry, now: float) -> None:
         core.set_state(counsellor, CounsellorState.MISSED)
         core.out.append(CounsellorMissed(counsellor.counsellor_id, call.call_id))
         core.ring_back_to_line(call, counsellor, tried=True)
-    elif kind == OVERFLOW:
+        return
+    # CALL: every one of the call's own deadlines that is due
+    # compare exactly as ``arm`` computed the deadlines (no float drift, no endless re-arm)
+    policy = core.policy
+    arrived = call.arrived_at
+    if not call.widened and arrived + policy.overflow_after <= now:
         core.widen(call, OverflowReason.TIMEOUT)
-    elif kind == LANGUAGE:
+    if (
+        not call.language_relaxed
+        and call.language != core.only_default_language
+        and arrived + policy.language_wait <= now
+    ):
         call.language_relaxed = True
         core.rejoin_queues(call)
-    elif kind == GENDER:
+    if (
+        call.wish != NO_WISH
+        and not call.gender_insist
+        and not call.gender_relaxed
+        and arrived + policy.gender_wait <= now
+    ):
         call.gender_relaxed = True
         core.rejoin_queues(call)
-    else:  # ANNOUNCE
+    announce_at = call.next_announce
+    if announce_at is not None and announce_at <= now and not call.callback:
         core.announce_due.append(call)
-        interval = core.policy.announce_interval
-        if interval is not None:
-            following = at + interval
+        interval = policy.announce_interval
+        if interval is None:
+            call.next_announce = None
+        else:
+            following = announce_at + interval
             if following <= now:  # woken late: keep the cadence from now on
                 following = now + interval
-            core.timers.push(following, ANNOUNCE, call.call_id, call.uid)
+            call.next_announce = following
+    arm(core, call)
 
 
 def announce(core: EngineCore) -> None:

@@ -144,3 +144,15 @@ def test_insisting_with_nobody_of_that_gender_logged_in_offers_a_callback() -> N
     assert OfferCallback("c1", CallbackReason.NO_COUNSELLOR_OF_GENDER) in out
     later = d.at(100.0, TimerFired())
     assert OfferCallback("c1", CallbackReason.NO_COUNSELLOR_OF_GENDER) not in later  # once
+
+
+def test_a_deadline_that_float_rounding_puts_a_hair_early_still_fires_once() -> None:
+    # 2.3 + 30.0 == 32.3, yet 32.3 - 2.3 < 30.0 in binary floating point
+    assert 32.3 - 2.3 < 30.0
+    d = Driver()
+    d.login("vi1", languages=["vi"], now=0.0)
+    d.at(0.0, PhoneBusy("vi1"))
+    d.at(2.3, CallArrived("c1", None, "en"))
+    d.at(32.3, TimerFired())
+    assert d.call("c1").language_relaxed
+    assert rings(d.at(32.4, PhoneFree("vi1"))) == [("c1", "vi1", True)]

@@ -56,7 +56,7 @@ def walk(seed: int, policy_index: int, steps: int) -> RoutingMachine:
         lambda: machine.end_wrap_up(rnd.randrange(10)),
         lambda: machine.request_callback(rnd.randrange(10)),
         lambda: machine.complete_callback(rnd.randrange(10)),
-        lambda: machine.advance(rnd.choice([0.0, 0.5, 3.0, 9.0, 15.0, 21.0, 46.0])),
+        lambda: machine.advance(rnd.choice([0.0, 0.1, 0.5, 2.3, 9.0, 15.0, 21.0, 46.0])),
         lambda: machine.wake_at_deadline() if machine.engine.next_deadline() else None,
     ]
     arrive, log_in = moves[1], moves[0]
