@@ -130,3 +130,42 @@ async def test_restart_sends_shutdown_then_refuses_until_booted(sim: Sim) -> Non
     assert dict(response)["Response"] == "Success"
     assert dict(booted)["Event"] == "FullyBooted"
     await again.close()
+
+
+async def test_hangup_and_redirect_actions_move_real_channels(sim: Sim) -> None:
+    client = await AmiClient.connect(sim.ami.port)
+    await client.login()
+    await client.read_message()
+    sim.pbx.apps.connect("hotline", True, object())  # an ARI client holds the app
+    caller = sim.pbx.originate_inbound("1800", "0901234567")
+    await client.read_until(lambda m: dict(m).get("Application") == "Stasis")
+    client.send(
+        [
+            ("Action", "Redirect"),
+            ("ActionID", "r-1"),
+            ("Channel", caller.name),
+            ("Context", "lab-local"),
+            ("Exten", "wait"),
+            ("Priority", "2"),
+        ]
+    )
+    moved = await client.read_until(lambda m: dict(m).get("Application") == "Wait")
+    assert [
+        ("Response", "Success"),
+        ("ActionID", "r-1"),
+        ("Message", "Redirect successful"),
+    ] in moved
+    assert any(name_of(m) == "Event:VarSet" and ("Value", "SUCCESS") in m for m in moved)
+    assert dict(moved[-1])["Context"] == "lab-local"
+    client.send([("Action", "Hangup"), ("ActionID", "h-2"), ("Channel", caller.name)])
+    gone = await client.read_until(lambda m: name_of(m) == "Event:Hangup")
+    assert any(dict(m).get("Message") == "Channel Hungup" for m in gone)
+    assert dict(gone[-1])["Channel"] == caller.name
+    client.send([("Action", "Hangup"), ("ActionID", "h-3"), ("Channel", caller.name)])
+    denied = await client.read_until(lambda m: dict(m).get("ActionID") == "h-3")
+    assert dict(denied[-1]) == {
+        "Response": "Error",
+        "ActionID": "h-3",
+        "Message": "No such channel",
+    }
+    await client.close()
