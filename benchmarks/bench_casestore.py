@@ -386,10 +386,11 @@ def main() -> None:
     args = parser.parse_args()
     out = asyncio.run(main_async(args))
     print(f"loaded {out['rows']} in {out['load_total_s']} s (calls COPY {out['copy_calls_s']} s)")
-    worst_stats = 0.0
+    worst = {"stats.": 0.0, "calls.": 0.0}
     for key, value in out["results"].items():
-        if key.startswith(("stats.", "calls.")):
-            worst_stats = max(worst_stats, value["median_ms"])
+        prefix = key.split(".")[0] + "."
+        if prefix in worst:
+            worst[prefix] = max(worst[prefix], value["median_ms"])
             ratio = value["median_ms"] / 1000
             print(
                 f"{key:40s} best {value['best_ms']:8.1f} ms  median {value['median_ms']:8.1f} ms  ({ratio:.2f} of the 1 s target)"
@@ -398,8 +399,10 @@ def main() -> None:
             print(
                 f"{key:40s} p50 {value['p50_ms']:.2f} ms  p99 {value['p99_ms']:.2f} ms  ({value['p50_ms'] / 5:.2f} of the 5 ms target) n={value['n']}"
             )
-    out["worst_stats_median_ms"] = round(worst_stats, 1)
-    out["stats_target_met"] = worst_stats < 1000
+    out["worst_case_stats_median_ms"] = round(worst["stats."], 1)
+    out["worst_call_stats_median_ms"] = round(worst["calls."], 1)
+    out["case_stats_target_met"] = worst["stats."] < 1000
+    out["call_stats_target_met"] = worst["calls."] < 1000
     out["lookup_target_met"] = out["results"]["lookup.read"]["p50_ms"] < 5
     print(json.dumps(out, ensure_ascii=False))
 
