@@ -85,6 +85,7 @@ class AmiSession:
         self.read_classes: frozenset[str] = frozenset()
         self.write_classes: frozenset[str] = frozenset()
         self.events_on = False
+        self.event_classes: frozenset[str] | None = None  # None: every readable class
         self._held: list[bytes] | None = None
         self.closed = False
         self.session_id = f"0x{next(_SESSION_IDS):x}"
@@ -98,13 +99,29 @@ class AmiSession:
             return
         if self._held is not None:
             self._held.append(data)
-        else:
-            self.writer.write(data)
+            return
+        self.writer.write(data)
+        if self.writer.transport.get_write_buffer_size() > self.server.max_backlog:
+            # a client that does not read: Asterisk drops it after writetimeout; so do we
+            log.warning("AMI session %s does not read its events: closed", self.session_id)
+            self.close()
 
     def wants(self, cls: str) -> bool:
         if self.user is None or not self.events_on:
             return False
+        if self.event_classes is not None and cls not in self.event_classes:
+            return False
         return "all" in self.read_classes or cls in self.read_classes
+
+    def set_event_mask(self, mask: str) -> None:
+        """``on`` / ``off`` / a list of classes (``call,agent``), as Login's ``Events`` and the
+        Events action's ``EventMask`` take them."""
+        value = mask.strip().lower()
+        self.events_on = value not in ("off", "no", "false", "0", "")
+        if value in ("on", "yes", "true", "1", "all", ""):
+            self.event_classes = None
+        elif self.events_on:
+            self.event_classes = frozenset(c.strip() for c in value.split(",") if c.strip())
 
     def deliver_event(self, cls: str, headers: p.Headers) -> None:
         if self.wants(cls):
@@ -166,7 +183,7 @@ class AmiSession:
             self.send(p.response(action, "Success", ("Ping", "Pong"), ("Timestamp", stamp)))
             return
         if name == "events":
-            self.events_on = action.get("EventMask").strip().lower() not in ("off", "")
+            self.set_event_mask(action.get("EventMask") or "off")
             state = "On" if self.events_on else "Off"
             self.send(p.response(action, "Success", ("Events", state)))
             return
@@ -204,7 +221,7 @@ class AmiSession:
         self.user = action.get("Username")
         self.read_classes = user.read
         self.write_classes = user.write
-        self.events_on = action.get("Events").strip().lower() != "off"
+        self.set_event_mask(action.get("Events") or "on")
         backend = self.server.backend
         uptime = str(backend.uptime())
         self.send(p.response(action, "Success", ("Message", "Authentication accepted")))
@@ -297,10 +314,12 @@ class AmiServer:
         users: Mapping[str, AmiUser | tuple[str, frozenset[str]]],
         *,
         auth_failure_delay: float = 1.0,
+        max_backlog: int = 16 << 20,
     ) -> None:
         self.backend = backend
         self.users = {name: _user(u) for name, u in users.items()}
         self.auth_failure_delay = auth_failure_delay
+        self.max_backlog = max_backlog  # bytes written but not yet read by a client
         self.sessions: set[AmiSession] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._server: asyncio.Server | None = None

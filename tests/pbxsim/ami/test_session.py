@@ -169,3 +169,28 @@ async def test_hangup_and_redirect_actions_move_real_channels(sim: Sim) -> None:
         "Message": "No such channel",
     }
     await client.close()
+
+
+async def test_an_event_mask_of_classes_limits_what_a_session_reads(sim: Sim) -> None:
+    client = await AmiClient.connect(sim.ami.port)
+    client.send(
+        [
+            ("Action", "Login"),
+            ("ActionID", "l-1"),
+            ("Username", "lab"),
+            ("Secret", "lab"),
+            ("Events", "call"),
+        ]
+    )
+    assert dict(await client.read_message())["Response"] == "Success"
+    assert name_of(await client.read_message()) == "Event:FullyBooted"  # sent to every login
+    sim.pbx.originate_inbound("1802", "0901234567")
+    seen = await client.read_until(lambda m: name_of(m) == "Event:Newstate")
+    assert {dict(m)["Privilege"] for m in seen} == {"call,all"}  # no dialplan, no security
+    client.send([("Action", "Events"), ("ActionID", "e-2"), ("EventMask", "dialplan")])
+    reply = await client.read_until(lambda m: dict(m).get("ActionID") == "e-2")
+    assert dict(reply[-1])["Events"] == "On"
+    sim.pbx.originate_inbound("1802", "0901234568")
+    more = await client.read_until(lambda m: name_of(m) == "Event:Newexten")
+    assert {dict(m)["Privilege"] for m in more} == {"dialplan,all"}
+    await client.close()
