@@ -80,7 +80,15 @@ def new_outbound(
 
 
 def ringing(pbx: Pbx, leg: Channel, caller: Channel | None) -> None:
+    """The phone sent 180. A leg dialled by a channel (queue, Dial) starts its own
+    ``AppQueue``/``AppDial`` step and learns its connected line first."""
     pbx.set_state(leg, "Ringing")
+    if caller is not None:
+        pbx.step(leg, 1, "AppQueue" if caller.queue_name else "AppDial", "(Outgoing Line)")
+        pbx.connected_to(leg, caller.caller_name, caller.caller_number)
+        pbx.refresh_endpoint(leg)
+        pbx.publish(h.DialProgressed(pbx.now(), _snap(caller), leg.snapshot(), "RINGING"))
+        return
     pbx.publish(h.DialProgressed(pbx.now(), _snap(caller), leg.snapshot(), "RINGING"))
     pbx.refresh_endpoint(leg)
 
@@ -98,6 +106,7 @@ async def ring_leg(
     ep = pbx.endpoints[leg.endpoint or ""]
     pbx.publish(h.DialBegan(pbx.now(), _snap(caller), leg.snapshot(), f"{ep.name}"))
     loop = asyncio.get_running_loop()
+    leg.dialled_by = caller.id if caller is not None else None
     fut: asyncio.Future[str] = loop.create_future()
     leg.dial_result = fut
     if not ep.contacts:

@@ -153,18 +153,17 @@ async def _finish(pbx: Pbx, ch: Channel) -> None:
     ch.in_dialplan = False
     if ch.destroyed:
         return
-    remote = ch.hangup_started
-    if not remote:
+    if ch.hangup_started:  # hung up while in an application: the soft request comes back
+        pbx.publish(
+            h.HangupRequested(pbx.now(), ch.snapshot(), 16, ch.hangup_tech_cause, soft=True)
+        )
+    else:  # Hangup() or the end of the dialplan
         ch.hangup_started = True
+        pbx.publish(h.HangupRequested(pbx.now(), ch.snapshot(), ch.hangup_cause, None, soft=False))
         pbx.qos_vars(ch)
         pbx.stop_channel_media(ch)
         if ch.bridge_id is not None:
             pbx.leave_bridge(ch)
-    if remote:
-        request = h.HangupRequested(pbx.now(), ch.snapshot(), 16, ch.hangup_tech_cause, soft=True)
-    else:
-        request = h.HangupRequested(pbx.now(), ch.snapshot(), ch.hangup_cause, None, soft=False)
-    pbx.publish(request)
     hprios = find_priorities(pbx, ch.context, "h")
     if hprios:
         ch.exten = "h"

@@ -82,6 +82,7 @@ class Channel:
     hangup_tech_cause: int | None = None
     snoop_of: str | None = None
     transfer_handling: str = ""
+    dialled_by: str | None = None  # the channel whose dial rings this leg (queue, Dial)
     refer_sent: bool = False  # the phone on this leg sent a REFER (fact 50)
     refer_pending: bool = False  # REFER accepted (202) but never completed (fact 47)
     in_dialplan: bool = False  # a dialplan task owns the end of this channel

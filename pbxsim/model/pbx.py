@@ -403,7 +403,7 @@ class Pbx:
         if ch.dial_result is not None and not ch.dial_result.done() and ch.state != "Ringing":
             from pbxsim.model.dialing import ringing
 
-            ringing(self, ch, None)
+            ringing(self, ch, self.channels.get(ch.dialled_by or ""))
 
     def phone_reject(self, channel_id: str, sip_code: int = 486) -> None:
         ch = self.channel(channel_id)
@@ -657,6 +657,9 @@ class Pbx:
     def _connected(self, ch: Channel, peer: Channel) -> None:
         self._connected_to(ch, peer.caller_name, peer.caller_number)
 
+    def connected_to(self, ch: Channel, name: str, number: str) -> None:
+        self._connected_to(ch, name, number)
+
     def _connected_to(self, ch: Channel, name: str, number: str) -> None:
         """Connected line follows the bridge peer; an update only when it changes."""
         if (ch.connected_name, ch.connected_number) == (name, number):
@@ -691,11 +694,11 @@ class Pbx:
         ch.bridge_id = None
         if br is None or ch.id not in br.channels:
             return
-        had_peer = "BRIDGEPEER" in ch.variables and ch.variables["BRIDGEPEER"] != ""
-        if had_peer:
-            self.set_var(ch, "BRIDGEPEER", "")
-            if ch.variables.get("BRIDGEPVTCALLID"):
-                self.set_var(ch, "BRIDGEPVTCALLID", "")
+        self._clear_peer_vars(ch)
+        if br.bridge_class == "basic":  # a two-party basic bridge dissolves at once
+            for cid in br.channels:
+                if cid != ch.id and cid in self.channels:
+                    self._clear_peer_vars(self.channels[cid])
         br.channels.remove(ch.id)
         self.publish(h.ChannelLeftBridge(self.now(), ch.snapshot(), self.bridge_snapshot(br)))
         extra = self.announcers(br)
@@ -709,8 +712,26 @@ class Pbx:
                 if other is not None and not other.hangup_started:
                     asyncio.get_running_loop().call_soon(self._partner_gone, other)
 
+    def _clear_peer_vars(self, ch: Channel) -> None:
+        if ch.variables.get("BRIDGEPEER"):
+            self.set_var(ch, "BRIDGEPEER", "")
+            if ch.variables.get("BRIDGEPVTCALLID"):
+                self.set_var(ch, "BRIDGEPVTCALLID", "")
+
     def _partner_gone(self, ch: Channel) -> None:
-        self.do_hangup(ch, request_cause=None, final_cause=16)
+        """The other party of a basic (queue / Dial) bridge left: this leg leaves, the bridge
+        goes, and the leg is hung up with no hang-up request of its own."""
+        if ch.hangup_started or ch.destroyed:
+            return
+        ch.hangup_started = True
+        br = self.bridges.get(ch.bridge_id or "")
+        if br is not None:
+            self.leave_bridge(ch)
+            if not br.channels:
+                self.destroy_bridge(br)
+        self.qos_vars(ch)
+        ch.wake.set()
+        self.destroy(ch, 16)
 
     def destroy_bridge(self, br: Bridge) -> None:
         if br.destroyed:

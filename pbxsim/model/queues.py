@@ -276,7 +276,8 @@ class QueueEngine:
         best_penalty = min(m.penalty for m in free)
         free = [m for m in free if m.penalty == best_penalty]
         if strategy == "ringall":
-            return free
+            # app_queue walked the members last-added first in every lab recording
+            return list(reversed(free))
         if strategy in ("rrmemory", "roundrobin", "rrordered"):
             order = (
                 st.members[st.rr_next % len(st.members) :]
@@ -536,8 +537,5 @@ class QueueEngine:
                 (str(hold), str(talk), str(pos)),
             )
         )
-        other = leg if reason == "caller" else caller
-        if not other.hangup_started and other is leg:
-            pbx.do_hangup(leg, request_cause=16, final_cause=16)
         if bridge.id in pbx.bridges and not pbx.bridges[bridge.id].channels:
             pbx.destroy_bridge(bridge)

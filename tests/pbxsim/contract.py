@@ -157,6 +157,17 @@ class Result:
     simulated: dict[str, list[str]]
     shape_errors: list[str]
     rest_errors: list[str]
+    recorded_by_channel: dict[str, list[str]] = field(default_factory=dict)
+    simulated_by_channel: dict[str, list[str]] = field(default_factory=dict)
+
+    def per_channel_errors(self) -> list[str]:
+        """Each channel's own events in the recorded order (DeviceStateChanged aside)."""
+        errors = []
+        for key, rec in self.recorded_by_channel.items():
+            sim = self.simulated_by_channel.get(key, [])
+            if normalized(rec) != normalized(sim):
+                errors.append(f"{key}: recorded {rec} != simulated {sim}")
+        return errors
 
     def order_errors(self, loose: bool = False) -> list[str]:
         errors = []
@@ -213,7 +224,12 @@ class Replay:
         referred: set[str] = set()
         legs: dict[str, list[str]] = {}
         leg_order: list[tuple[str, str]] = []
+        expires = 60
         for i, r in enumerate(self.records):
+            if r["kind"] == "note":
+                m = re.search(r"REGISTERs[^(]*\(Expires (\d+)\)", r.get("text", ""))
+                if m:
+                    expires = int(m.group(1))
             if r["kind"] != "ws_event":
                 continue
             e = r["event"]
@@ -258,7 +274,7 @@ class Replay:
                 res = e["endpoint"]["resource"]
                 uri = e["contact_info"]["uri"]
                 if status == "NonQualified":
-                    actions.setdefault(i, []).append(("register", (res, uri)))
+                    actions.setdefault(i, []).append(("register", (res, uri, expires)))
                 elif status == "Removed" and self._unregister_expected(i):
                     actions.setdefault(i, []).append(("unregister", res))
                 elif status == "Unreachable":
@@ -315,8 +331,8 @@ class Replay:
             with contextlib.suppress(Exception):
                 control.phone_refer(pbx, pbx.channel(self.ids.translate(cid)), dest)
         elif action == "register":
-            res, uri = arg
-            pbx.register_contact(res, uri, 60)
+            res, uri, expires = arg
+            pbx.register_contact(res, uri, expires)
         elif action == "unregister":
             pbx.unregister_contact(arg)
         elif action == "unreachable":
@@ -545,7 +561,14 @@ class Replay:
                     shape_errors.append(
                         f"{conn} {variant}: {shape(sims[0])} != recorded {shape(evs[0])}"
                     )
-        return Result(self.scenario, recorded, simulated, shape_errors, self.rest_errors)
+        rec_by: dict[str, list[str]] = {}
+        sim_by: dict[str, list[str]] = {}
+        for conn, events in rec_events.items():
+            _by_channel(conn, events, rec_by)
+            _by_channel(conn, self.sockets[conn].events if conn in self.sockets else [], sim_by)
+        return Result(
+            self.scenario, recorded, simulated, shape_errors, self.rest_errors, rec_by, sim_by
+        )
 
 
 RACING = {"Dial", "ChannelStateChange"}
@@ -571,6 +594,22 @@ def normalized(types: list[str]) -> list[str]:
         out.append(t)
     out.extend(sorted(run))
     return out
+
+
+def _by_channel(conn: str, events: list[dict[str, Any]], out: dict[str, list[str]]) -> None:
+    """Group event types by the channel they concern, named endpoint#ordinal."""
+    names: dict[str, str] = {}
+    seen: Counter[str] = Counter()
+    for e in events:
+        ch = e.get("channel") or e.get("peer")
+        if not isinstance(ch, dict) or "id" not in ch:
+            continue
+        if ch["id"] not in names:
+            base = _channel_key(ch["name"])
+            base = re.sub(r"^Snoop/.*", "Snoop", base)
+            names[ch["id"]] = f"{conn}:{base}#{seen[base]}"
+            seen[base] += 1
+        out.setdefault(names[ch["id"]], []).append(e["type"])
 
 
 def _variant(e: dict[str, Any]) -> str:
@@ -612,6 +651,7 @@ EXTRA_STEPS: dict[str, list[tuple[str, tuple[str, Any]]]] = {
         ),
     ],
     "registration": [
+        ("receives OPTIONS without answering", ("unreachable", "hn-03")),
         ("after-close check: a caller dials", ("call_1800", None)),
     ],
 }

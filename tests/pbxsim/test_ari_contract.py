@@ -16,16 +16,21 @@ RECORDINGS = sorted(FIXTURES.glob("recordings*/ari-*.jsonl"))
 
 # Scenarios the simulator does not reproduce yet, with what is missing (reported, not hidden).
 NOT_YET: dict[str, str] = {
-    "continue-to-fallback": "app_queue leg event order (AppQueue step, deferred Dial RINGING)",
-    "device-busy": "app_queue leg event order; AMI Originate into lab-local",
-    "registration": "registration/qualify/expiry event bursts",
-    "transfer-redirect-ghost-watch": "several interleaved runs incl. a 10-minute ghost",
+    "transfer-redirect-ghost-watch": (
+        "a watch-only recording: the calls it saw were driven by the REST requests of other "
+        "recordings (transfer-redirect, app-replaced, ...), which the driver cannot interleave"
+    ),
 }
 # Where ChannelVarset order is itself a race between recordings of the same flow, the order
 # check leaves ChannelVarset to the multiset check: a snoop's framehook makes the spied bridge
 # re-set BRIDGEPEER from the bridge thread, interleaved with the snoop's StasisStart differently
 # in ari-snoop.jsonl and ari-snoop-with-rtp.jsonl.
 VARSET_RACE = {"snoop", "snoop-with-rtp"}
+# app_queue rings each member from its own thread: the legs' events interleave differently in
+# ari-continue-to-fallback.jsonl and ari-device-busy.jsonl (hn-02's Dial RINGING before or after
+# hn-01's ChannelCreated, the bridge and the cancelled leg's ChannelDestroyed either way). For
+# queue calls the order is checked per channel, the whole stream as a multiset.
+QUEUE_RACE = {"continue-to-fallback", "device-busy"}
 # transfer-redirect-ghost-watch mixes several runs: exempt from the order check (issue 3).
 ORDER_EXEMPT = {"transfer-redirect-ghost-watch"}
 
@@ -44,7 +49,9 @@ async def test_simulator_matches_recording(path: Path) -> None:
     assert result.rest_errors == []
     assert result.shape_errors == []
     assert result.multiset_errors() == []
-    if scenario not in ORDER_EXEMPT:
+    if scenario in QUEUE_RACE:
+        assert result.per_channel_errors() == []
+    elif scenario not in ORDER_EXEMPT:
         assert result.order_errors(loose=scenario in VARSET_RACE) == []
 
 
