@@ -63,14 +63,22 @@ def parse_action(block: bytes) -> Action:
     return Action(headers)
 
 
+class ActionTooLong(ValueError):
+    """More than ``ActionReader.limit`` bytes without the blank line that ends an action."""
+
+
 class ActionReader:
     """Splits a byte stream into actions (a blank line ends each; LF or CRLF)."""
+
+    limit = 1 << 20
 
     def __init__(self) -> None:
         self._buffer = b""
 
     def feed(self, data: bytes) -> list[Action]:
         self._buffer += data.replace(b"\r\n", b"\n")
+        if len(self._buffer) > self.limit and b"\n\n" not in self._buffer:
+            raise ActionTooLong(f"no end of action after {len(self._buffer)} bytes")
         actions: list[Action] = []
         while True:
             end = self._buffer.find(b"\n\n")

@@ -159,6 +159,8 @@ class AmiSession:
                 await self.writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
+        except p.ActionTooLong as exc:
+            log.warning("AMI session %s: %s; closed", self.session_id, exc)
         finally:
             self.close()
 

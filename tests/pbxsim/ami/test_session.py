@@ -194,3 +194,18 @@ async def test_an_event_mask_of_classes_limits_what_a_session_reads(sim: Sim) ->
     more = await client.read_until(lambda m: name_of(m) == "Event:Newexten")
     assert {dict(m)["Privilege"] for m in more} == {"dialplan,all"}
     await client.close()
+
+
+async def test_a_client_sending_an_endless_action_is_disconnected(sim: Sim) -> None:
+    client = await AmiClient.connect(sim.ami.port)
+    client.writer.write(b"Action: Ping\r\nX: " + b"y" * (2 << 20))
+    try:
+        rest = await asyncio.wait_for(client.reader.read(), 5)
+    except ConnectionResetError:  # closed with our bytes unread: RST
+        rest = b""
+    assert rest == b""
+    other = await AmiClient.connect(sim.ami.port)  # the server itself carries on
+    response, _ = await other.login()
+    assert dict(response)["Response"] == "Success"
+    await other.close()
+    await client.close()
