@@ -193,33 +193,41 @@ class PeopleStore(StoreBase):
             await self.audit(session, reader, "create", "person", person_id)
         return person_id
 
+    def person_fields(self, data: PersonInput) -> dict[str, object]:
+        """The person's own columns (identifiers encrypted), as written or corrected."""
+        return {
+            "role": data.role,
+            "given_name_enc": self.enc(data.given_name),
+            "family_name_enc": self.enc(data.family_name),
+            "birth_date_enc": self.enc(data.birth_date.isoformat() if data.birth_date else None),
+            "id_number_enc": self.enc(data.id_number),
+            "phone_enc": self.enc(data.phone),
+            "address_enc": self.enc(data.address),
+            "ethnicity_enc": self.enc(data.ethnicity),
+            "age_at_contact": data.age,
+            "age_estimated": data.age_estimated,
+            "age_band": bands.age_band(data.age),
+            "sex": data.sex,
+            "gender_identity": data.gender_identity,
+            "citizenship": data.citizenship,
+            "primary_language": data.primary_language,
+            "province": data.province,
+            "migrant_type": data.migrant_type,
+        }
+
     async def _person_rows(self, session: AsyncSession, case_id: str, data: PersonInput) -> str:
         person_id = self.new_id()
         session.add(
             Person(
-                id=person_id,
-                case_id=case_id,
-                role=data.role,
-                given_name_enc=self.enc(data.given_name),
-                family_name_enc=self.enc(data.family_name),
-                birth_date_enc=self.enc(data.birth_date.isoformat() if data.birth_date else None),
-                id_number_enc=self.enc(data.id_number),
-                phone_enc=self.enc(data.phone),
-                address_enc=self.enc(data.address),
-                ethnicity_enc=self.enc(data.ethnicity),
-                age_at_contact=data.age,
-                age_estimated=data.age_estimated,
-                age_band=bands.age_band(data.age),
-                sex=data.sex,
-                gender_identity=data.gender_identity,
-                citizenship=data.citizenship,
-                primary_language=data.primary_language,
-                province=data.province,
-                migrant_type=data.migrant_type,
-                created_at=self.clock(),
+                id=person_id, case_id=case_id, created_at=self.clock(), **self.person_fields(data)
             )
         )
         await session.flush()  # no ORM relationships: parents are flushed before children
+        self.person_children(session, person_id, data)
+        return person_id
+
+    def person_children(self, session: AsyncSession, person_id: str, data: PersonInput) -> None:
+        """Victim context, multi-select codes, exploitation and events of a person."""
         if data.victim is not None:
             v = data.victim
             session.add(
@@ -263,7 +271,6 @@ class PeopleStore(StoreBase):
                     description_enc=self.enc(ev.description),
                 )
             )
-        return person_id
 
     async def add_perpetrator(self, reader: Reader, case_id: str, data: PerpetratorInput) -> str:
         async with self.db.sessions.begin() as session:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from callcenter.calls.models import CallRow
 from callcenter.cases.access import AccessDeniedError
-from callcenter.cases.inputs import ContactInput, PersonInput
+from callcenter.cases.inputs import ContactInput, ExploitationInput, PersonInput, VictimInput
 from callcenter.cases.models import (
     Agency,
     Caller,
@@ -105,6 +105,30 @@ async def test_referral_outcome_follow_up_and_closing(store: CaseStore) -> None:
     view = await store.get_case(HN_COUNSELLOR, ids["case"])
     assert view.status == "closed_referred"
     assert view.referrals[0].outcome == "service_provided"
+
+
+async def test_correcting_a_person_keeps_links_and_replaces_details(store: CaseStore) -> None:
+    ids = await realistic_case(store)
+    corrected = PersonInput(
+        role="identified_victim",
+        given_name="Thị Hương",
+        family_name=IDS.family_name,
+        age=17,
+        sex="female",
+        gender_identity="woman",
+        victim=VictimInput(trafficking_status="actual", means_of_control=("debt_bondage",)),
+        exploitations=(ExploitationInput("sexual_exploitation"),),
+    )
+    await store.correct_person(HN_COUNSELLOR, ids["person"], corrected)
+    view = await store.get_case(HN_COUNSELLOR, ids["case"])
+    person = next(p for p in view.persons if p.id == ids["person"])
+    assert (person.given_name, person.age_band) == ("Thị Hương", "9-17")
+    assert person.exploitation_types == ("sexual_exploitation",)
+    assert person.means_of_control == ("debt_bondage",)
+    assert person.address is None  # not given in the correction
+    assert view.referrals[0].id == ids["referral"]  # the referral still points at the person
+    with pytest.raises(AccessDeniedError):
+        await store.correct_person(DN_COUNSELLOR, ids["person"], corrected)
 
 
 async def test_other_centre_and_analyst_cannot_read_a_case(store: CaseStore) -> None:
