@@ -62,7 +62,7 @@ def same_shape(recorded: Any, simulated: Any) -> bool:
         if set(recorded) != set(simulated):
             return False
         return all(same_shape(recorded[k], simulated[k]) for k in recorded)
-    return shape(recorded) == shape(simulated)
+    return bool(shape(recorded) == shape(simulated))
 
 
 def _channel_key(name: str) -> str:
@@ -614,7 +614,7 @@ def _by_channel(conn: str, events: list[dict[str, Any]], out: dict[str, list[str
 
 def _variant(e: dict[str, Any]) -> str:
     """Event type plus which optional keys it carries (e.g. a HangupRequest with/without cause)."""
-    return e["type"] + "|" + ",".join(sorted(k for k in e if k not in ("channel",)))
+    return str(e["type"]) + "|" + ",".join(sorted(k for k in e if k not in ("channel",)))
 
 
 def _found(obj: Any) -> list[tuple[str, str]]:

@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
+from pydantic import SecretStr
 
 from ari import AriClient, AriConfig, ChannelNotFound
 from ari.events import AriEvent, ChannelDestroyed, StasisStart
@@ -27,7 +28,7 @@ def _config(sim: Simulator) -> AriConfig:
     return AriConfig(
         url=sim.ari_base,
         username="lab",
-        password="lab",
+        password=SecretStr("lab"),
         app="hotline",
         ping_interval=None,
         backoff_initial=0.05,
