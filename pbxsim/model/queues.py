@@ -63,6 +63,7 @@ class Waiting:
     priority: int
     seq: int
     done: asyncio.Event = field(default_factory=asyncio.Event)
+    tried: set[str] = field(default_factory=set)  # members rung without answer this round
 
 
 @dataclass
@@ -268,10 +269,16 @@ class QueueEngine:
             self.pbx.publish(h.MusicOnHoldStopped(self.pbx.now(), ch.snapshot()))
         return pos
 
-    def _pick(self, st: QueueState) -> list[Member]:
+    def _pick(self, st: QueueState, w: Waiting | None = None) -> list[Member]:
         free = [m for m in st.members if self._available(st, m)]
         if not free:
             return []
+        if w is not None and st.config.strategy != "ringall":
+            untried = [m for m in free if m.interface not in w.tried]
+            if not untried:  # everyone had a go: a new round
+                w.tried.clear()
+                untried = free
+            free = untried
         strategy = st.config.strategy
         best_penalty = min(m.penalty for m in free)
         free = [m for m in free if m.penalty == best_penalty]
@@ -310,11 +317,12 @@ class QueueEngine:
                 self._refresh_queue_devices(st)
                 return "TIMEOUT"
             head = st.callers and st.callers[0] is w
-            members = self._pick(st) if head else []
+            members = self._pick(st, w) if head else []
             if not members:
                 await self._sleep(ch, 0.25, deadline)
                 continue
             outcome = await self._ring(st, w, members, deadline)
+            w.tried.update(m.interface for m in members)
             if outcome == "CONNECTED":
                 return "CONNECTED"  # the caller left through the bridge; QUEUESTATUS not set
             if ch.hangup_started:
