@@ -20,6 +20,22 @@ from callcenter.cases.models import AuditEntry
 _PG_LOCK_KEY = 0x43535F4155444954  # "CS_AUDIT"
 
 
+_SQLITE_TAKE_WRITE_LOCK = text("UPDATE cs_centre SET code = code WHERE 0")
+
+
+async def begin_append(session: AsyncSession) -> None:
+    """Call first in a transaction that will append: on SQLite it takes the write lock now.
+
+    SQLite's driver runs reads before the first write outside any transaction, so two
+    connections could read the same last entry and fork the chain. A no-op write as the first
+    statement opens the transaction and takes SQLite's single write lock (waiting up to the
+    busy timeout), so the whole read-then-append runs alone. PostgreSQL needs nothing here: its
+    advisory lock in :func:`append` serialises appends.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        await session.execute(_SQLITE_TAKE_WRITE_LOCK)
+
+
 async def append(
     session: AsyncSession,
     keyed_hash: KeyedHash,

@@ -27,7 +27,7 @@ from callcenter.cases.views import CaseView, FollowUpView, PersonView, ReferralV
 
 class CareStore(StoreBase):
     async def refer(self, reader: Reader, case_id: str, data: ReferralInput) -> str:
-        async with self.db.sessions.begin() as session:
+        async with self.transaction() as session:
             await self.case_for(session, reader, case_id, "update")
             referral_id = self.new_id()
             session.add(
@@ -50,7 +50,7 @@ class CareStore(StoreBase):
         self, reader: Reader, referral_id: str, outcome: str, responded_at: dt.datetime
     ) -> None:
         codelist("referral_outcome").check(outcome, optional=False)
-        async with self.db.sessions.begin() as session:
+        async with self.transaction() as session:
             referral = await session.get(Referral, referral_id)
             if referral is None:
                 raise NotFoundError("referral", referral_id)
@@ -61,7 +61,7 @@ class CareStore(StoreBase):
     async def plan_follow_up(
         self, reader: Reader, case_id: str, due_at: dt.datetime, counsellor_id: str | None = None
     ) -> str:
-        async with self.db.sessions.begin() as session:
+        async with self.transaction() as session:
             await self.case_for(session, reader, case_id, "update")
             follow_up_id = self.new_id()
             session.add(
@@ -87,7 +87,7 @@ class CareStore(StoreBase):
     ) -> None:
         codelist("follow_up_outcome").check(outcome, optional=False)
         codelist("risk_level").check(risk_level)
-        async with self.db.sessions.begin() as session:
+        async with self.transaction() as session:
             follow_up = await session.get(FollowUp, follow_up_id)
             if follow_up is None:
                 raise NotFoundError("follow-up", follow_up_id)
@@ -108,7 +108,7 @@ class CareStore(StoreBase):
             query = query.where(Case.centre_code == reader.centre)
         if reader.role not in ("counsellor", "supervisor", "national_supervisor", "admin"):
             raise AccessDeniedError(reader, "follow-ups")
-        async with self.db.sessions.begin() as session:
+        async with self.transaction() as session:
             rows = (await session.execute(query)).all()
             for fu, _centre in rows:
                 await self.audit(session, reader, "read", "follow_up", fu.id)
@@ -128,7 +128,7 @@ class CareStore(StoreBase):
         withdrawn_at: dt.datetime | None = None,
     ) -> str:
         codelist("consent_scope").check(scope, optional=False)
-        async with self.db.sessions.begin() as session:
+        async with self.transaction() as session:
             person = await session.get(Person, person_id)
             if person is None:
                 raise NotFoundError("person", person_id)
@@ -149,7 +149,7 @@ class CareStore(StoreBase):
 
     async def get_case(self, reader: Reader, case_id: str) -> CaseView:
         """The whole case with identifiers decrypted; audited as a read."""
-        async with self.db.sessions.begin() as session:
+        async with self.transaction() as session:
             case = await self.case_for(session, reader, case_id, "read")
             return await self._case_view(session, case)
 

@@ -51,7 +51,7 @@ class ContactStore(StoreBase):
         """Write one contact (idempotent on ``call_id``: the same call gives the same contact)."""
         if not may_work_on_centre(reader, data.centre):
             raise AccessDeniedError(reader, f"record a contact at {data.centre}")
-        async with self.db.sessions.begin() as session:
+        async with self.transaction() as session:
             if data.call_id is not None:
                 existing = (
                     await session.execute(select(Contact.id).where(Contact.call_id == data.call_id))
@@ -91,7 +91,7 @@ class ContactStore(StoreBase):
         return contact_id
 
     async def link_contact(self, reader: Reader, contact_id: str, case_id: str) -> None:
-        async with self.db.sessions.begin() as session:
+        async with self.transaction() as session:
             contact = await session.get(Contact, contact_id)
             if contact is None or not may_work_on_centre(reader, contact.centre_code):
                 raise AccessDeniedError(reader, f"contact {contact_id}")
@@ -111,7 +111,7 @@ class ContactStore(StoreBase):
     ) -> None:
         if reader.role not in ("counsellor", "supervisor", "national_supervisor", "admin"):
             raise AccessDeniedError(reader, "caller safety flags")
-        async with self.db.sessions.begin() as session:
+        async with self.transaction() as session:
             caller = await self._caller(session, caller_number, self.clock())
             if caller is None:
                 raise ValueError("số bị ẩn, không thể gắn cờ / withheld number: no caller to flag")
@@ -130,7 +130,7 @@ class ContactStore(StoreBase):
         phone_hash = caller_hash if caller_hash is not None else self.crypto.hash_phone(number)
         if phone_hash is None:
             return EMPTY_HISTORY
-        async with self.db.sessions.begin() as session:
+        async with self.transaction() as session:
             found = await lookup(session, phone_hash)
             if found is None:
                 return EMPTY_HISTORY

@@ -23,7 +23,7 @@ from callcenter.cases.store import NotFoundError, PeopleStore
 
 class CorrectionStore(PeopleStore):
     async def correct_person(self, reader: Reader, person_id: str, data: PersonInput) -> None:
-        async with self.db.sessions.begin() as session:
+        async with self.transaction() as session:
             person = await session.get(Person, person_id)
             if person is None:
                 raise NotFoundError("person", person_id)

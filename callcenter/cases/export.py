@@ -114,6 +114,7 @@ async def victim_export(
     centre = statistics_centres(reader)
     if not recipient.strip():
         raise ValueError("cần tên đơn vị nhận / the recipient must be named")
+    await audit.begin_append(session)
     records = await _records(session, period, centre)
 
     def pseudonym(key: str) -> str:

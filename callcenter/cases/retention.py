@@ -63,6 +63,7 @@ async def purge_identifiers(
     if older_than < dt.timedelta(days=1):
         raise ValueError("thời hạn lưu giữ quá ngắn / retention period must be at least a day")
     cutoff = now - older_than
+    await audit.begin_append(session)
     contacts = await _count(
         session,
         update(Contact)

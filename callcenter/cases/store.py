@@ -6,9 +6,10 @@ case data writes an audit entry in the same transaction. Time and ids are inject
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -59,6 +60,13 @@ class StoreBase:
         self.clock = clock
         self.new_id = new_id
 
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A transaction that will write to the audit chain (every store operation does)."""
+        async with self.db.sessions.begin() as session:
+            await audit.begin_append(session)
+            yield session
+
     def enc(self, value: str | None) -> str | None:
         return self.crypto.encrypt_optional(value)
 
@@ -107,7 +115,7 @@ class PeopleStore(StoreBase):
         codelist("user_role").check(role, optional=False)
         if not reader.national:
             raise AccessDeniedError(reader, "manage users / quản lý người dùng")
-        async with self.db.sessions.begin() as session:
+        async with self.transaction() as session:
             session.add(User(id=user_id, display_name=display_name, role=role, centre_code=centre))
             await self.audit(session, reader, "create", "user", user_id)
 
@@ -115,7 +123,7 @@ class PeopleStore(StoreBase):
         if reader.role not in ("supervisor", "national_supervisor", "admin"):
             raise AccessDeniedError(reader, "agency directory / danh bạ cơ quan")
         agency_id = self.new_id()
-        async with self.db.sessions.begin() as session:
+        async with self.transaction() as session:
             session.add(
                 Agency(
                     id=agency_id,
@@ -148,7 +156,7 @@ class PeopleStore(StoreBase):
         case_id = self.new_id()
         local = to_local(data.opened_at)
         reference = f"{data.centre}-{local.year}-{case_id[:8].upper()}"
-        async with self.db.sessions.begin() as session:
+        async with self.transaction() as session:
             session.add(
                 Case(
                     id=case_id,
@@ -176,18 +184,18 @@ class PeopleStore(StoreBase):
         if status not in ("closed", "closed_referred"):
             raise ValueError("trạng thái đóng phải là closed hoặc closed_referred / bad status")
         codelist("closure_reason").check(reason, optional=False)
-        async with self.db.sessions.begin() as session:
+        async with self.transaction() as session:
             case = await self.case_for(session, reader, case_id, "update")
             case.status, case.closure_reason, case.closed_at = status, reason, at
 
     async def set_status(self, reader: Reader, case_id: str, status: str) -> None:
         codelist("case_status").check(status, optional=False)
-        async with self.db.sessions.begin() as session:
+        async with self.transaction() as session:
             case = await self.case_for(session, reader, case_id, "update")
             case.status = status
 
     async def add_person(self, reader: Reader, case_id: str, data: PersonInput) -> str:
-        async with self.db.sessions.begin() as session:
+        async with self.transaction() as session:
             case = await self.case_for(session, reader, case_id, "update")
             person_id = await self._person_rows(session, case.id, data)
             await self.audit(session, reader, "create", "person", person_id)
@@ -273,7 +281,7 @@ class PeopleStore(StoreBase):
             )
 
     async def add_perpetrator(self, reader: Reader, case_id: str, data: PerpetratorInput) -> str:
-        async with self.db.sessions.begin() as session:
+        async with self.transaction() as session:
             case = await self.case_for(session, reader, case_id, "update")
             person_id = (
                 await self._person_rows(session, case.id, data.person) if data.person else None

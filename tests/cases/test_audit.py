@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import pytest
@@ -10,6 +11,8 @@ import sqlalchemy as sa
 from callcenter.cases import audit
 from callcenter.cases.access import AccessDeniedError
 from callcenter.cases.chain import GENESIS, AuditFields, entry_hash, verify
+from callcenter.cases.inputs import ContactInput
+from callcenter.cases.models import AuditEntry
 from callcenter.cases.service import CaseStore
 from callcenter.db import Database
 from callcenter.privacy import Crypto
@@ -76,3 +79,25 @@ def test_chain_detects_removal_and_reordering() -> None:
     assert missing is not None and "missing" in missing.reason
     swapped = verify(keyed, [entries[1], entries[0], entries[2]])
     assert swapped is not None
+
+
+async def test_concurrent_writers_keep_one_unbroken_chain(
+    database: Database, crypto: Crypto
+) -> None:
+    """Screen-pops and counsellors' writes at the same time: no fork, no lost operation."""
+    store = CaseStore(database, crypto, clock=lambda: T0)
+
+    async def counsellor(i: int) -> None:
+        number = f"09123456{i:02d}"
+        await store.record_contact(
+            HN_COUNSELLOR,
+            ContactInput(centre="HN", started_at=T0, kind="silent", caller_number=number),
+        )
+        await store.caller_history(HN_COUNSELLOR, number=number)
+
+    results = await asyncio.gather(*(counsellor(i) for i in range(20)), return_exceptions=True)
+    assert [r for r in results if r is not None] == []
+    async with database.sessions() as session:
+        assert await audit.verify_chain(session, crypto.hash_value, AUDITOR) is None
+        count = await session.scalar(sa.select(sa.func.count()).select_from(AuditEntry))
+    assert count == 40
