@@ -51,9 +51,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--convert", metavar="UNIT")
     sub.add_parser("mapping", help="HTCDS/CTDC mapping of every field (Markdown)")
     s = sub.add_parser("stats", help="statistics as CSV / thống kê (CSV)")
-    s.add_argument("tables", nargs="*", choices=[*ALL_TABLES, []], metavar="TABLE")
-    s.add_argument("--from", dest="start", type=_day, required=True)
-    s.add_argument("--to", dest="end", type=_day, required=True)
+    s.add_argument(
+        "tables",
+        nargs="*",
+        choices=[*ALL_TABLES, []],
+        metavar="TABLE",
+        help="default: all / mặc định: tất cả — " + ", ".join(ALL_TABLES),
+    )
+    s.add_argument("--from", dest="start", type=_day, required=True, help="first day (VN time)")
+    s.add_argument("--to", dest="end", type=_day, required=True, help="day after the last")
     s.add_argument("--out", type=Path, help="folder for one CSV per table (default: stdout)")
     s.add_argument(
         "--publish", nargs=2, metavar=("ROWS", "COLS"), help="2-D table, small cells suppressed"
