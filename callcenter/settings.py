@@ -56,6 +56,9 @@ class ServiceSettings(BaseModel):
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     var_dir: Path = Path("var")
+    # Soak tests only: the service's timeline runs this many times faster than real time, to
+    # match a PBX simulator started with the same --speed. Always 1 in production.
+    timeline_speed: float = Field(default=1.0, gt=0)
     # Asterisk's own records of calls it handled while the service was down (imported on start)
     cdr_csv: list[Path] = Field(default_factory=list)
     queue_log: list[Path] = Field(default_factory=list)

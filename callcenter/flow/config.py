@@ -48,6 +48,12 @@ class FlowConfig(BaseModel):
     announce_positions: bool = True
     callback_digit_timeout: float = Field(default=8.0, gt=0)
     stranded_after: float = Field(default=30.0, gt=0)
+    missed_auto_resume: float | None = Field(
+        default=None,
+        gt=0,
+        description="after a ring with no answer the counsellor is 'missed' (paused) until they "
+        "come back; set this to make them available again by themselves after so many seconds",
+    )
     custom_prompts: bool = False
     moh_class: str = "default"
     ivr: IvrConfig = Field(default_factory=IvrConfig)

@@ -13,9 +13,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ari.client import AriClient
@@ -34,7 +35,7 @@ from callcenter.db.migrate import upgrade
 from callcenter.db.outbox import Outbox
 from callcenter.flow.app import HotlineApp
 from callcenter.flow.driver import RoutingDriver
-from callcenter.flow.presence import PhoneTracker, Presence
+from callcenter.flow.presence import PhoneTracker, Presence, PresenceError
 from callcenter.flow.reconcile import reconcile
 from callcenter.privacy.keys import crypto_from_settings
 from callcenter.settings import Settings
@@ -95,21 +96,22 @@ class HotlineService:
         self,
         settings: Settings,
         *,
-        wall_clock: Callable[[], datetime] = utc_now,
-        speed: float = 1.0,
+        wall_clock: Callable[[], datetime] | None = None,
+        speed: float | None = None,
     ) -> None:
-        """``speed`` > 1 only for soak tests against a PBX simulator running at that speed
-        (then pass a ``wall_clock`` on the same timeline)."""
+        """``speed`` (default: ``settings.service.timeline_speed``) > 1 only for soak tests
+        against a PBX simulator running at that speed; the records' times then follow the
+        same fast timeline unless a ``wall_clock`` is given."""
         self.settings = settings
-        self._wall = wall_clock
-        self._speed = speed
+        self._speed = speed or settings.service.timeline_speed
+        self._wall = wall_clock or (utc_now if self._speed == 1.0 else self._timeline_wall())
         var = settings.service.var_dir
         self.database = Database.from_url(settings.database.url, echo=settings.database.echo)
         self.crypto = crypto_from_settings(settings.privacy, key_file=var / "privacy-keys.json")
         self.outbox = Outbox(var / "outbox.sqlite3")
         self.recorder = CallRecorder(self.database.sessions, self.outbox, self.crypto)
         self.engine = RoutingEngine(policy_from(settings))
-        self.driver = RoutingDriver(self.engine, self._monotonic, speed=speed)
+        self.driver = RoutingDriver(self.engine, self._monotonic, speed=self._speed)
         self.presence = Presence(settings.flow, self.driver, var / "presence.json")
         node = settings.service.node
         ari = settings.ari
@@ -130,7 +132,7 @@ class HotlineService:
             driver=self.driver,
             recorder=self.recorder,
             config=settings.flow.model_copy(update={"app": ari.app}),
-            wall_clock=wall_clock,
+            wall_clock=self._wall,
         )
         self.apps: dict[str, HotlineApp] = {node: self.app}
         self.phones = PhoneTracker(settings.flow, self.driver, self.app.engaged)
@@ -144,6 +146,14 @@ class HotlineService:
         # told when a counsellor let a ring go unanswered (the console will show it; the soak
         # tests' simulated counsellors come back after a while, as people do)
         self.on_counsellor_missed: list[Callable[[str], None]] = []
+
+    def _timeline_wall(self) -> Callable[[], datetime]:
+        start_wall, start = utc_now(), time.monotonic()
+
+        def wall() -> datetime:
+            return start_wall + timedelta(seconds=(time.monotonic() - start) * self._speed)
+
+        return wall
 
     def _monotonic(self) -> float:
         return asyncio.get_running_loop().time() * self._speed
@@ -219,6 +229,11 @@ class HotlineService:
             self.missed[decision.counsellor_id] = decision.call_id
             for hook in self.on_counsellor_missed:
                 hook(decision.counsellor_id)
+            after = self.settings.flow.missed_auto_resume
+            if after is not None:
+                self.driver.call_at(
+                    self.driver.now() + after, self._auto_resume, decision.counsellor_id
+                )
             return
         call_id = getattr(decision, "call_id", None)
         if call_id is None:
@@ -226,6 +241,12 @@ class HotlineService:
         app = self.apps.get(call_id.split("/", 1)[0])
         if app is not None:
             app.on_decision(decision)
+
+    def _auto_resume(self, counsellor_id: str) -> None:
+        if self.missed.pop(counsellor_id, None) is None:
+            return  # came back by themselves already
+        with contextlib.suppress(PresenceError):  # logged out meanwhile
+            self.presence.resume(counsellor_id)
 
     # ----------------------------------------------------------------- fallback queue
     def _fallback_join(self, event: QueueCallerJoined) -> None:

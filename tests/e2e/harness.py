@@ -13,6 +13,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from callcenter.calls.models import CallOfferRow, CallRow
+from callcenter.db.engine import Database
 from callcenter.flow.config import CounsellorEntry, FlowConfig
 from callcenter.flow.ivr import IvrConfig
 from callcenter.service.runtime import HotlineService
@@ -93,3 +94,13 @@ async def offer_rows(service: HotlineService) -> list[CallOfferRow]:
     async with service.database.sessions() as session:
         query = select(CallOfferRow).order_by(CallOfferRow.offered_at)
         return list((await session.execute(query)).scalars())
+
+
+async def rows_in(db_url: str) -> list[CallRow]:
+    """The call records in a database (the service may be another process, or gone)."""
+    database = Database.from_url(db_url)
+    try:
+        async with database.sessions() as session:
+            return list((await session.execute(select(CallRow))).scalars())
+    finally:
+        await database.dispose()

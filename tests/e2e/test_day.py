@@ -1,5 +1,6 @@
-"""A simulated day through the whole service: ~500 callers and 15 softphones played by the PBX
-simulator's actors against the product's Asterisk configuration, on SQLite and PostgreSQL.
+"""A simulated day through the whole service: ~500 callers and 24 softphones played by the PBX
+simulator's actors against the product's Asterisk configuration; the service runs as its own
+process (``callcenter serve``) on PostgreSQL, and the actors log counsellors in through its API.
 
 What a user would notice: every caller gets exactly one call record, its outcome is what really
 happened to that caller, and no counsellor's phone ever rings for two calls at once."""
@@ -7,18 +8,15 @@ happened to that caller, and no counsellor's phone ever rings for two calls at o
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import Counter
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from callcenter.flow.presence import PresenceError
 from callcenter.scenario import load_scenario
-from callcenter.service.runtime import HotlineService
 from pbxsim.actors import Actors
 from pbxsim.model import happenings as h
 from pbxsim.server import Simulator
-from tests.e2e.harness import call_rows, until
+from tests.e2e.harness import rows_in, until
+from tests.e2e.process import ServiceProcess
 from tests.e2e.product import product_conf_with_phones, product_settings
 
 SCENARIO = Path(__file__).parent / "day-500.toml"
@@ -34,26 +32,22 @@ async def test_a_simulated_day_every_call_recorded_once_and_truthfully(
     conf_dir = product_conf_with_phones(tmp_path, per_centre=8)
     async with Simulator(conf_dir, speed=SPEED) as sim:
         loop = asyncio.get_running_loop()
-        start_wall, start_loop = datetime.now(UTC), loop.time()
-
-        def timeline_wall() -> datetime:
-            return start_wall + timedelta(seconds=(loop.time() - start_loop) * SPEED)
-
         actors = Actors(sim.pbx, scenario, seed=5, hotline="111", trunk="carrier-in", duration=300)
         settings = product_settings(
             sim, conf_dir, scenario, actors.endpoint_of, db_url, tmp_path / "var"
         )
-        service = HotlineService(settings, wall_clock=timeline_wall, speed=SPEED)
-        actors.on_login = lambda counsellor, _ep: service.presence.login(counsellor)
-        actors.on_logout = lambda counsellor, _ep: service.presence.logout(counsellor)
-        back_after = scenario.staff.missed_return.expected() / SPEED
+        settings.service.timeline_speed = SPEED
+        settings.flow.missed_auto_resume = scenario.staff.missed_return.expected()
+        service = ServiceProcess(settings, tmp_path / "service.log")
+        pending: set[asyncio.Task[None]] = set()
 
-        def come_back(counsellor: str) -> None:  # a person notices the missed call, returns
-            with contextlib.suppress(PresenceError):
-                service.presence.resume(counsellor)
+        def tell(counsellor: str, action: str) -> None:  # the way a person's console would
+            task = loop.create_task(service.presence(counsellor, action))
+            pending.add(task)
+            task.add_done_callback(pending.discard)
 
-        service.on_counsellor_missed.append(lambda c: loop.call_later(back_after, come_back, c))
-
+        actors.on_login = lambda counsellor, _ep: tell(counsellor, "login")
+        actors.on_logout = lambda counsellor, _ep: tell(counsellor, "logout")
         legs: Counter[str] = Counter()
         worst: Counter[str] = Counter()
 
@@ -67,12 +61,14 @@ async def test_a_simulated_day_every_call_recorded_once_and_truthfully(
         sim.pbx.subscribe(watch)
         await service.start()
         try:
-            await until(lambda: service.health().ari_connected, what="ARI connected")
             outcomes = await asyncio.wait_for(actors.run(), timeout=240)
-            await until(lambda: not service.app.calls, within=30, what="every call ended")
-            rows = await call_rows(service)
+            await until(
+                lambda: sum(legs.values()) == 0 and not pending, what="every counsellor leg gone"
+            )
+            await asyncio.sleep(1.0)  # the service records the last hang-ups
         finally:
-            await service.stop()
+            service.stop()
+    rows = await rows_in(db_url)
 
     placed = [o for o in outcomes if o.channel_id]
     assert 400 <= len(placed) <= 650
