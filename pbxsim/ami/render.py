@@ -331,3 +331,51 @@ def extension_status(exten: str, context: str, hint: str, device_state: str) -> 
         ("Status", str(status)),
         ("StatusText", text),
     ]
+
+
+class Spies:
+    """ChanSpyStart / ChanSpyStop for snoop channels (ARI snoop), which need to remember the spied
+    channel: Start right after the snoop's Newchannel, Stop right before its Hangup
+    (ami-snoop.raw). The spied channel is the one named in ``Snoop/<its id>-<n>``."""
+
+    def __init__(self) -> None:
+        self._last: dict[str, h.ChannelSnapshot] = {}  # live channels (and spied ones gone)
+        self._spying: dict[str, str] = {}  # snoop id -> spied id
+        self._gone: set[str] = set()
+
+    def before(self, x: h.Happening) -> Rendered:
+        if isinstance(x, h.ChannelHungUp) and x.channel.id in self._spying:
+            spyee_id = self._spying.pop(x.channel.id)
+            spyee = self._last.get(spyee_id)
+            if spyee_id in self._gone and spyee_id not in self._spying.values():
+                self._last.pop(spyee_id, None)
+                self._gone.discard(spyee_id)
+            if spyee is not None:
+                return [self._spy("ChanSpyStop", x.channel, spyee)]
+        return []
+
+    def after(self, x: h.Happening) -> Rendered:
+        if not isinstance(x, h.ChannelHappening):
+            return []
+        ch = x.channel
+        if isinstance(x, h.ChannelHungUp):
+            if ch.id in self._spying.values():
+                self._last[ch.id] = ch
+                self._gone.add(ch.id)
+            else:
+                self._last.pop(ch.id, None)
+            return []
+        self._last[ch.id] = ch
+        if isinstance(x, h.ChannelCreated) and ch.tech == "Snoop":
+            spyee_id = ch.name.removeprefix("Snoop/").rsplit("-", 1)[0]
+            spyee = self._last.get(spyee_id)
+            if spyee is not None:
+                self._spying[ch.id] = spyee_id
+                return [self._spy("ChanSpyStart", ch, spyee)]
+        return []
+
+    @staticmethod
+    def _spy(name: str, spyer: h.ChannelSnapshot, spyee: h.ChannelSnapshot) -> tuple[str, Headers]:
+        return _event(
+            name, "call", channel_headers(spyer, "Spyer"), channel_headers(spyee, "Spyee")
+        )

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pbxsim.ami import protocol as p
 from pbxsim.ami.actions import HANDLERS, caller_parts, parse_originate
 from pbxsim.ami.port import ActionFailed, AmiBackend, OriginateRequest, OriginateResult
-from pbxsim.ami.render import extension_status, render
+from pbxsim.ami.render import Spies, extension_status, render
 from pbxsim.model import happenings as h
 
 log = logging.getLogger(__name__)
@@ -330,6 +330,7 @@ class AmiServer:
         self._hints_by_device: dict[str, list[tuple[str, str]]] = {}
         self._host = "127.0.0.1"
         self._port = 0
+        self._spies = Spies()
 
     @property
     def port(self) -> int:
@@ -385,7 +386,11 @@ class AmiServer:
                 self._tasks.discard(task)
 
     def on_happening(self, happening: h.Happening) -> None:
+        for cls, headers in self._spies.before(happening):
+            self.broadcast(cls, headers)
         for cls, headers in render(happening):
+            self.broadcast(cls, headers)
+        for cls, headers in self._spies.after(happening):
             self.broadcast(cls, headers)
         if isinstance(happening, h.DeviceStateChanged):
             self._extension_changes(happening.device, happening.state)

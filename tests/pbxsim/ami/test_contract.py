@@ -43,8 +43,10 @@ SHOWN = ("Channel", "DestChannel", "Variable", "Application", "DialStatus", "Dev
 DEVICE = ("Event:DeviceStateChange", "Event:ExtensionStatus", "Event:QueueMemberStatus")
 # Sent from other threads too, and placed differently in different recordings: OriginateResponse
 # (before DialEnd in ami-actions, after Newexten in ami-device-busy), Cdr (after Hangup in
-# ami-actions, before it in ami-ivr-dtmf). Compared as a multiset.
-FLOATING = ("Event:OriginateResponse", "Event:Cdr")
+# ami-actions, before it in ami-ivr-dtmf), ChanSpyStart (right after the snoop's Newchannel in
+# ami-snoop, after its Newexten Stasis in ami-snoop-with-rtp) and ChanSpyStop. Compared as a
+# multiset.
+FLOATING = ("Event:OriginateResponse", "Event:Cdr", "Event:ChanSpyStart", "Event:ChanSpyStop")
 
 
 def about_local(m: Message) -> bool:
