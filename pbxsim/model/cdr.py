@@ -34,6 +34,6 @@ def write_cdr(pbx: Pbx, ch: Channel, cause: int) -> None:
         disposition=disposition,
         amaflags="DOCUMENTATION",
         uniqueid=ch.id,
-        userfield="",
+        userfield=ch.variables.get("CDR(userfield)", ""),
     )
     pbx.publish(h.CdrWritten(end, cdr))

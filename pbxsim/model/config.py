@@ -222,11 +222,11 @@ def load_config(directory: Path) -> PbxConfig:
             manager["general"].get("bindaddr") or "127.0.0.1",
             int(manager["general"].get("port") or 5038),
         )
-    trunk = (
-        "trunk"
-        if "trunk" in endpoints
-        else next((n for n, e in endpoints.items() if not e.has_aor), "trunk")
-    )
+    # the carrier trunk: the first endpoint matched by IP (type=identify)
+    identified = [s.get("endpoint") for s in pjsip if s.get("type") == "identify"]
+    trunk = next((e for e in identified if e and e in endpoints), None)
+    if trunk is None:
+        trunk = "trunk" if "trunk" in endpoints else next(iter(endpoints), "trunk")
     return PbxConfig(
         endpoints=endpoints,
         dialplan=plan,

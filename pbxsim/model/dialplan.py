@@ -191,7 +191,10 @@ async def _execute(
         return None
     if name == "set":
         var, _, value = data.partition("=")
-        pbx.set_var(ch, var.strip(), value)
+        var = var.strip()
+        # a dialplan function (CDR(userfield), CALLERID(num)...) is written, not a variable:
+        # no VarSet event
+        pbx.set_var(ch, var, value.replace("\\;", ";"), publish="(" not in var)
         return None
     if name == "gotoif":
         cond, _, targets = data.partition("?")

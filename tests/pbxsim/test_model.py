@@ -177,3 +177,28 @@ def test_stasis_apps_follow_the_subscription_rules() -> None:
     apps.connect("hotline", True, token)
     apps.disconnect("hotline", token)
     assert apps.get("hotline") is None  # fact 1
+
+
+async def test_the_project_dialplan_queues_an_urgent_caller_ahead_when_no_client_is_connected() -> (
+    None
+):
+    config = load_config(Path(__file__).resolve().parents[2] / "asterisk-conf")
+    model = Pbx(config, Clock(SPEED))
+    try:
+        seen = Recorder(model)
+        for name in model.endpoints:
+            model.set_phone(name, PhoneBehaviour(mode="noanswer"))
+        caller = model.originate_inbound(
+            "18001567", "0912345678", variables={"HOTLINE_DANGER": "1", "HOTLINE_CENTRE": "HN"}
+        )
+        await seen.until(lambda: bool(seen.of(h.QueueCallerJoined)))
+        joined = seen.of(h.QueueCallerJoined)[0]
+        assert isinstance(joined, h.QueueCallerJoined) and joined.queue == "fallback-all"
+        assert caller.variables["QUEUE_PRIO"] == "10"
+        assert "queue=fallback-all" in caller.variables["CDR(userfield)"]
+        model.hangup(caller.id)
+        await seen.until(lambda: bool(seen.of(h.CdrWritten)))
+        cdr = seen.of(h.CdrWritten)[0]
+        assert isinstance(cdr, h.CdrWritten) and "danger=1" in cdr.cdr.userfield
+    finally:
+        await model.close()
