@@ -17,6 +17,7 @@ from pbxsim.model.stasis import StasisRegistry
 from tests.pbxsim.contract import LAB_ETC
 
 SPEED = 50.0
+PROJECT_CONF = Path(__file__).resolve().parents[2] / "asterisk-conf"
 
 
 class Recorder:
@@ -182,7 +183,7 @@ def test_stasis_apps_follow_the_subscription_rules() -> None:
 async def test_the_project_dialplan_queues_an_urgent_caller_ahead_when_no_client_is_connected() -> (
     None
 ):
-    config = load_config(Path(__file__).resolve().parents[2] / "asterisk-conf")
+    config = load_config(PROJECT_CONF)
     model = Pbx(config, Clock(SPEED))
     try:
         seen = Recorder(model)
