@@ -20,7 +20,13 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from ari.client import AriClient
-from ari.errors import AriConnectionError, AriError, ChannelNotFound
+from ari.errors import (
+    AriBadRequest,
+    AriConnectionError,
+    AriError,
+    AriNotFound,
+    ChannelNotFound,
+)
 from ari.events import (
     AriEvent,
     ChannelDestroyed,
@@ -433,11 +439,17 @@ class HotlineApp:
                 await self.ari.playbacks.stop(playback, missing_ok=True)
             if moh:
                 await self.ari.channels.stop_moh(call.channel_id, missing_ok=True)
-            await self.ari.bridges.create(type="mixing", bridge_id=bridge_id, name=call.call_id)
-            await self.ari.bridges.add_channel(bridge_id, [call.channel_id, offer_id])
-            # Answered for the caller only now that they can hear the counsellor: a caller who
-            # hung up as the phone was picked up is an abandoned call, not an answered one.
-            if call.phase is Phase.CONNECTED:
+            try:
+                await self.ari.bridges.create(type="mixing", bridge_id=bridge_id, name=call.call_id)
+                await self.ari.bridges.add_channel(bridge_id, [call.channel_id, offer_id])
+            except (AriNotFound, AriBadRequest):  # a leg hung up meanwhile (400 or 404)
+                if call.phase is Phase.CONNECTED and call.connected_offer == offer_id:
+                    raise  # both legs still there as far as we know: a real failure
+                return  # the hang-up was handled (caller gone, or counsellor gone: re-queued)
+            if call.phase is Phase.CONNECTED and call.connected_offer == offer_id:
+                # Answered for the caller only now that they can hear the counsellor: a caller
+                # who hung up as the phone was picked up is an abandoned call, not an answered one
+                call.bridged = True
                 self._fact(
                     facts.CallAnswered, call, counsellor=offer.counsellor_id, centre=offer.centre
                 )
@@ -468,8 +480,12 @@ class HotlineApp:
     ) -> None:
         if offer.answered:
             if call.phase is Phase.CONNECTED and call.connected_offer == offer.offer_id:
-                # the counsellor hung up: the conversation is over for the caller too
-                self._end_call(call, HangupBy.COUNSELLOR)
+                if call.bridged:
+                    # the counsellor hung up: the conversation is over for the caller too
+                    self._end_call(call, HangupBy.COUNSELLOR)
+                else:
+                    # picked up and dropped before the caller heard anybody: back in line
+                    self._requeue(call, offer)
             return
         if offer.ended:
             return
@@ -481,6 +497,19 @@ class HotlineApp:
             else:
                 failure = RingFailure.UNREACHABLE
             self._offer_failed(call, offer, failure)
+
+    def _requeue(self, call: HotlineCall, offer: Offer) -> None:
+        """The counsellor's leg went away before the caller was bridged: the caller goes back
+        to the head of the line (keeping their arrival time); the counsellor to wrap-up."""
+        offer.ended = True
+        call.connected_offer = None
+        if call.bridge_id is not None:
+            self._spawn(self.ari.bridges.destroy(call.bridge_id, missing_ok=True))
+            call.bridge_id = None
+        if call.in_engine:
+            self.driver.submit(rev.CallEnded(call.call_id))
+            call.in_engine = False
+        self._enqueue(call, arrived_at=call.arrived)
 
     def _end_call(self, call: HotlineCall, by: HangupBy) -> None:
         previous = call.phase
@@ -707,6 +736,7 @@ class HotlineApp:
         """A caller already talking to a counsellor: leave the bridge alone, watch its end."""
         call = self._adopt(channel, Phase.CONNECTED, self.driver.now())
         call.bridge_id = bridge_id
+        call.bridged = True
         endpoint = partner.name.rsplit("-", 1)[0]
         entry = self.config.counsellor_by_endpoint(endpoint)
         counsellor_id = entry.id if entry else partner.name

@@ -62,6 +62,7 @@ class HotlineCall:
     bridge_id: str | None = None
     offers: dict[str, Offer] = field(default_factory=dict)
     connected_offer: str | None = None
+    bridged: bool = False  # caller and counsellor can hear each other
     callback_digits: list[str] = field(default_factory=list)
     callback_deadline: float | None = None
     wait_deadline: float | None = None
@@ -131,6 +132,7 @@ class SerialOps:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.exception("operation failed on %s", self._name)
+                if not self._closed:
+                    log.exception("operation failed on %s", self._name)
                 self._queue.clear()
                 self._on_error(exc)  # may queue the way out (continue to the dialplan)

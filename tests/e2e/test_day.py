@@ -53,8 +53,8 @@ async def test_a_simulated_day_every_call_recorded_once_and_truthfully(
 
         def watch(x: h.Happening) -> None:  # counsellor phones' live legs, at every moment
             if isinstance(x, h.ChannelCreated | h.ChannelHungUp):
-                endpoint = x.channel.endpoint
-                if endpoint and endpoint in actors.counsellor_of:
+                endpoint = (x.channel.endpoint or "").removeprefix("PJSIP/")
+                if endpoint in actors.counsellor_of:
                     legs[endpoint] += 1 if isinstance(x, h.ChannelCreated) else -1
                     worst[endpoint] = max(worst[endpoint], legs[endpoint])
 
