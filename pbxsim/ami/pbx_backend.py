@@ -225,20 +225,38 @@ class PbxBackend:
         from pbxsim.model import dialing
 
         tech = request.channel.partition("/")[0].upper()
-        if tech != "PJSIP" or request.application is not None:
-            raise ActionFailed("The simulator originates only PJSIP channels into the dialplan")
         try:
-            leg = dialing.originate(
-                self.pbx,
-                request.channel,
-                caller_id=request.caller_id or None,
-                timeout=request.timeout_s,
-                channel_id=request.channel_id,
-                variables=dict(request.variables),
-                context=request.context,
-                extension=request.exten,
-                priority=request.priority,
-            )
+            if tech == "LOCAL":
+                from pbxsim.ami.local import originate_local
+
+                leg = originate_local(
+                    self.pbx,
+                    request.channel,
+                    caller_id=request.caller_id,
+                    application=request.application,
+                    data=request.data,
+                    context=request.context,
+                    exten=request.exten,
+                    priority=request.priority,
+                    variables=dict(request.variables),
+                    watch=self._after.append,
+                )
+            elif tech != "PJSIP" or request.application is not None:
+                raise ActionFailed(
+                    "The simulator originates PJSIP channels into the dialplan and Local channels"
+                )
+            else:
+                leg = dialing.originate(
+                    self.pbx,
+                    request.channel,
+                    caller_id=request.caller_id or None,
+                    timeout=request.timeout_s,
+                    channel_id=request.channel_id,
+                    variables=dict(request.variables),
+                    context=request.context,
+                    extension=request.exten,
+                    priority=request.priority,
+                )
         except PbxError as exc:
             raise ActionFailed(exc.message) from None
         self._watch_originate(leg.id, on_result)

@@ -316,9 +316,27 @@ _RENDERERS: dict[type[h.Happening], Callable[[Any], Rendered]] = {
 }
 
 
+def _local_bridge(x: Any) -> Rendered:
+    return [
+        _event(
+            "LocalBridge",
+            "call",
+            channel_headers(x.one, "LocalOne"),
+            channel_headers(x.two, "LocalTwo"),
+            [
+                ("Context", x.context),
+                ("Exten", x.exten),
+                ("LocalOptimization", "Yes" if x.optimization else "No"),
+            ],
+        )
+    ]
+
+
 def render(happening: h.Happening) -> Rendered:
     """The AMI events for one happening; [] for those AMI does not show (Stasis, playbacks)."""
     builder = _RENDERERS.get(type(happening))
+    if builder is None and type(happening).__name__ == "LocalBridged":
+        return _local_bridge(happening)  # pbxsim.ami.local's own happening
     return builder(happening) if builder is not None else []
 
 

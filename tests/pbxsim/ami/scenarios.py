@@ -130,18 +130,20 @@ SCENARIOS: tuple[Scenario, ...] = (
             Act(),  # CoreShowChannels
             Act(),  # Status
             Until("Event:QueueMemberStatus", 3),
+            Act(),  # Originate Local/wait@lab-local, Application Wait 1
+            Until("Event:DeviceStateChange", 4, where=(("Device", "Local/wait@lab-local"),)),
             Act(),  # Originate PJSIP/hn-02: busy
-            Until("Event:Hangup", 2),
+            Until("Event:Hangup", where=(("Cause", "17"),)),
+            Act(),  # Originate Local/wait@lab-local, synchronous
+            Until("Event:DeviceStateChange", 8, where=(("Device", "Local/wait@lab-local"),)),
             Act(),  # Ping
             Act(),  # Logoff
         ),
         skip=NO_RTP,
         why_skip="no RTP in the simulator, so no RTCP reports",
-        skip_actions=frozenset({"pjsipshowendpoint-9", "originate-21", "originate-23"}),
-        no_local=True,
+        skip_actions=frozenset({"pjsipshowendpoint-9"}),
         model_gaps="no Queue:<q>_pause_<interface> devices (QueuePause/QueueAdd, DeviceStateList); "
-        "dialplan Hangup() gives HangupRequest instead of SoftHangupRequest; busy originate: "
-        "Cdr before DialEnd in Asterisk",
+        "dialplan Hangup() gives HangupRequest where Asterisk sends SoftHangupRequest",
     ),
     Scenario(
         "queue-call",
