@@ -15,8 +15,18 @@ from routing.events import (
     CallHungUp,
     RingFailed,
 )
-from routing.model import CallStatus, CounsellorState, GenderWish, Priority, RingFailure
-from routing.state import Call
+from routing.model import GenderWish, Priority, RingFailure
+from routing.state import (
+    CALL_RINGING,
+    CONNECTED,
+    MISSED,
+    NO_WISH,
+    ON_CALL,
+    PAUSED,
+    WAITING,
+    WRAP_UP,
+    Call,
+)
 from routing.timing import arm, offer_if_gender_missing
 
 
@@ -25,6 +35,9 @@ def _call(core: EngineCore, call_id: str) -> Call:
     if call is None:
         raise UnknownCall(call_id)
     return call
+
+
+_DANGER = int(Priority.DANGER)
 
 
 def on_call_arrived(core: EngineCore, event: CallArrived, now: float) -> None:
@@ -54,18 +67,18 @@ def on_call_arrived(core: EngineCore, event: CallArrived, now: float) -> None:
         call_id=event.call_id,
         uid=uid,
         arrived_at=arrived,
-        rank=arrived - policy.lead(priority),
+        rank=arrived - core.leads[priority],
         home=event.home_centre,
         language=event.language,
         gender_wish=wish,
-        gender_insist=bool(event.gender_insist) and wish != GenderWish.NONE,
+        gender_insist=bool(event.gender_insist) and wish != NO_WISH,
         priority=priority,
         callback=bool(event.callback),
     )
     core.calls[call.call_id] = call
     core.enqueue(call)
     if call.home is not None:
-        if priority >= Priority.DANGER:
+        if priority >= _DANGER:
             core.widen(call, OverflowReason.DANGER)
         elif core.home_has_nobody(call):
             core.widen(call, OverflowReason.HOME_HAS_NOBODY)
@@ -79,7 +92,7 @@ def on_call_arrived(core: EngineCore, event: CallArrived, now: float) -> None:
 
 def on_call_hung_up(core: EngineCore, event: CallHungUp, now: float) -> None:
     call = _call(core, event.call_id)
-    if call.callback and call.status != CallStatus.CONNECTED:
+    if call.callback and call.status != CONNECTED:
         return  # the caller of a callback request left on purpose; the request stays
     _drop(core, call, now, CancelReason.CALLER_HUNG_UP)
 
@@ -92,10 +105,10 @@ def on_callback_completed(core: EngineCore, event: CallbackCompleted, now: float
 
 
 def _drop(core: EngineCore, call: Call, now: float, reason: CancelReason) -> None:
-    if call.status == CallStatus.CONNECTED:
+    if call.status == CONNECTED:
         finish_connected(core, call, now)
         return
-    if call.status == CallStatus.RINGING:
+    if call.status == CALL_RINGING:
         counsellor = core.cancel_ring(call, reason)
         core.make_available(counsellor, idle_since=None)  # keeps their place in line
     core.forget(call)
@@ -106,21 +119,21 @@ def on_call_answered(core: EngineCore, event: CallAnswered, now: float) -> None:
     counsellor = core.counsellors.get(event.counsellor_id)
     if counsellor is None:
         raise UnknownCounsellor(event.counsellor_id)
-    if call.status != CallStatus.RINGING or call.counsellor_id != counsellor.counsellor_id:
+    if call.status != CALL_RINGING or call.counsellor_id != counsellor.counsellor_id:
         raise InvalidTransition(
             f"call {call.call_id!r} was not ringing counsellor {counsellor.counsellor_id!r} "
             f"(call is {call.status.value}, ringing {call.counsellor_id!r})"
         )
-    call.status = CallStatus.CONNECTED
+    call.status = CONNECTED
     call.ring_token = -1
     call.answered_at = now
-    core.set_state(counsellor, CounsellorState.ON_CALL)
+    core.set_state(counsellor, ON_CALL)
     counsellor.calls_handled += 1
 
 
 def on_call_ended(core: EngineCore, event: CallEnded, now: float) -> None:
     call = _call(core, event.call_id)
-    if call.status != CallStatus.CONNECTED:
+    if call.status != CONNECTED:
         raise InvalidTransition(f"call {call.call_id!r} is {call.status.value}, not connected")
     finish_connected(core, call, now)
 
@@ -132,11 +145,11 @@ def finish_connected(core: EngineCore, call: Call, now: float) -> None:
     core.talk_time += alpha * (max(now - call.answered_at, 0.0) - core.talk_time)
     del core.calls[call.call_id]
     counsellor = core.counsellors[call.counsellor_id]
-    if counsellor.state != CounsellorState.ON_CALL or counsellor.call_id != call.call_id:
+    if counsellor.state != ON_CALL or counsellor.call_id != call.call_id:
         return  # logged out during the call
     counsellor.call_id = None
     if counsellor.pending_pause is not None:
-        core.set_state(counsellor, CounsellorState.PAUSED)
+        core.set_state(counsellor, PAUSED)
         counsellor.pause_reason = counsellor.pending_pause
         counsellor.pending_pause = None
         return
@@ -145,7 +158,7 @@ def finish_connected(core: EngineCore, call: Call, now: float) -> None:
     if wrap <= 0:
         core.make_available(counsellor, idle_since=now)
         return
-    core.set_state(counsellor, CounsellorState.WRAP_UP)
+    core.set_state(counsellor, WRAP_UP)
     counsellor.wrap_until = now + wrap
     counsellor.wrap_token = core.token()
     core.timers.push(now + wrap, WRAP, counsellor.counsellor_id, counsellor.wrap_token)
@@ -156,7 +169,7 @@ def on_ring_failed(core: EngineCore, event: RingFailed, now: float) -> None:
     counsellor = core.counsellors.get(event.counsellor_id)
     if counsellor is None:
         raise UnknownCounsellor(event.counsellor_id)
-    if call.status != CallStatus.RINGING or call.counsellor_id != counsellor.counsellor_id:
+    if call.status != CALL_RINGING or call.counsellor_id != counsellor.counsellor_id:
         raise InvalidTransition(
             f"call {call.call_id!r} was not ringing counsellor {counsellor.counsellor_id!r}"
         )
@@ -166,7 +179,7 @@ def on_ring_failed(core: EngineCore, event: RingFailed, now: float) -> None:
         raise RoutingError(str(exc)) from exc
     call.ring_token = -1
     if failure == RingFailure.NO_ANSWER:
-        core.set_state(counsellor, CounsellorState.MISSED)
+        core.set_state(counsellor, MISSED)
         core.out.append(CounsellorMissed(counsellor.counsellor_id, call.call_id))
     else:
         if failure == RingFailure.BUSY:
@@ -179,7 +192,7 @@ def on_ring_failed(core: EngineCore, event: RingFailed, now: float) -> None:
 
 def on_callback_requested(core: EngineCore, event: CallbackRequested, now: float) -> None:
     call = _call(core, event.call_id)
-    if call.status != CallStatus.WAITING:
+    if call.status != WAITING:
         raise InvalidTransition(f"call {call.call_id!r} is {call.status.value}, not waiting")
     if call.callback:
         raise InvalidTransition(f"call {call.call_id!r} already asked for a callback")

@@ -16,18 +16,30 @@ from routing.decisions import (
     RingCounsellor,
 )
 from routing.indexes import CallQueues, CounsellorPools, Positions, Timers
-from routing.model import CallStatus, CounsellorState, GenderWish
+from routing.model import CounsellorState, GenderWish, Priority
 from routing.policy import Policy
-from routing.state import NATIONAL, NO_WISH, Call, Counsellor, QueueKey
+from routing.state import (
+    AVAILABLE,
+    CALL_RINGING,
+    NATIONAL,
+    NO_WISH,
+    ON_CALL,
+    RINGING,
+    WAITING,
+    WRAP_UP,
+    Call,
+    Counsellor,
+    QueueKey,
+)
 
 # Timer kinds
 RING, WRAP, CALL = range(3)  # CALL: a call's own next deadline (widen, relax, announce)
 
 STAFFED = (  # a tuple: membership by identity, no Enum.__hash__ call
-    CounsellorState.AVAILABLE,
-    CounsellorState.RINGING,
-    CounsellorState.ON_CALL,
-    CounsellorState.WRAP_UP,
+    AVAILABLE,
+    RINGING,
+    ON_CALL,
+    WRAP_UP,
 )
 
 
@@ -51,6 +63,7 @@ class EngineCore:
         self.capable_gender: dict[tuple[str, str, str], int] = {}
         self.logged_in_by_gender: dict[str, int] = {}
         self.talk_time = policy.expected_talk_time
+        self.leads = [policy.lead(p) for p in Priority]  # indexed by priority
         defaults = {policy.language_of(c) for c in policy.centres}
         # the default language when every centre has the same one, else None
         self.only_default_language = defaults.pop() if len(defaults) == 1 else None
@@ -79,7 +92,7 @@ class EngineCore:
     def make_available(self, counsellor: Counsellor, idle_since: float | None) -> None:
         """Counsellor becomes available; ``idle_since`` None keeps their place (a ring that
         was not their fault)."""
-        self.set_state(counsellor, CounsellorState.AVAILABLE)
+        self.set_state(counsellor, AVAILABLE)
         counsellor.call_id = None
         counsellor.wrap_until = None
         counsellor.wrap_token = -1
@@ -90,7 +103,7 @@ class EngineCore:
 
     def refresh_pools(self, counsellor: Counsellor) -> None:
         """Enter or leave the pools after a change of state or phone."""
-        should = counsellor.state == CounsellorState.AVAILABLE and self.phone_usable(counsellor)
+        should = counsellor.state == AVAILABLE and self.phone_usable(counsellor)
         if should and counsellor.ptoken < 0:
             self.pools.join(counsellor, self.token())
             self.dirty_counsellors.append(counsellor)
@@ -126,7 +139,7 @@ class EngineCore:
 
     def enqueue(self, call: Call) -> None:
         """Put a call in line (on arrival, or back after a ring), keeping its rank."""
-        call.status = CallStatus.WAITING
+        call.status = WAITING
         call.counsellor_id = None
         call.ring_token = -1
         call.qtoken = self.token()
@@ -137,7 +150,8 @@ class EngineCore:
 
     def rejoin_queues(self, call: Call) -> None:
         """After a widening or a relaxation: join the queues the call was not in yet."""
-        if call.status != CallStatus.WAITING:
+        call.plan = None
+        if call.status != WAITING:
             return
         current = [lane.key for lane in call.queues]
         for key in self.queue_keys(call):
@@ -150,7 +164,7 @@ class EngineCore:
         self.positions.remove(call.home_key, call.rank, call.seq)
 
     def forget(self, call: Call) -> None:
-        if call.status == CallStatus.WAITING:
+        if call.status == WAITING:
             self.dequeue(call)
         del self.calls[call.call_id]
 
@@ -176,12 +190,12 @@ class EngineCore:
         assert counsellor.centre is not None
         self.dequeue(call)
         self.pools.leave(counsellor)
-        call.status = CallStatus.RINGING
+        call.status = CALL_RINGING
         call.counsellor_id = counsellor.counsellor_id
         call.ring_token = self.token()
         ring_until = now + self.policy.ring_timeout
         self.timers.push(ring_until, RING, call.call_id, call.ring_token)
-        self.set_state(counsellor, CounsellorState.RINGING)
+        self.set_state(counsellor, RINGING)
         counsellor.call_id = call.call_id
         self.out.append(
             RingCounsellor(

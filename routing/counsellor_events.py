@@ -17,8 +17,8 @@ from routing.events import (
     WrapUpEnded,
 )
 from routing.matching import scan_lanes
-from routing.model import CounsellorState, Gender
-from routing.state import NO_WISH, Counsellor
+from routing.model import Gender
+from routing.state import MISSED, NO_WISH, OFFLINE, ON_CALL, PAUSED, RINGING, WRAP_UP, Counsellor
 
 
 def _counsellor(core: EngineCore, counsellor_id: str) -> Counsellor:
@@ -30,7 +30,7 @@ def _counsellor(core: EngineCore, counsellor_id: str) -> Counsellor:
 
 def _logged_in(core: EngineCore, counsellor_id: str) -> Counsellor:
     counsellor = _counsellor(core, counsellor_id)
-    if counsellor.state == CounsellorState.OFFLINE:
+    if counsellor.state == OFFLINE:
         raise InvalidTransition(f"counsellor {counsellor_id!r} is not logged in")
     return counsellor
 
@@ -49,7 +49,7 @@ def on_logged_in(core: EngineCore, event: CounsellorLoggedIn, now: float) -> Non
     except ValueError as exc:
         raise RoutingError(f"counsellor {cid!r}: {exc}") from exc
     counsellor = core.counsellors.get(cid)
-    if counsellor is not None and counsellor.state != CounsellorState.OFFLINE:
+    if counsellor is not None and counsellor.state != OFFLINE:
         raise InvalidTransition(f"counsellor {cid!r} is already logged in")
     if counsellor is None:
         counsellor = core.counsellors[cid] = Counsellor(cid)
@@ -68,7 +68,7 @@ def on_logged_out(core: EngineCore, event: CounsellorLoggedOut, now: float) -> N
     _withdraw_ring(core, counsellor, CancelReason.COUNSELLOR_LOGGED_OUT)
     if counsellor.ptoken >= 0:
         core.pools.leave(counsellor)
-    core.set_state(counsellor, CounsellorState.OFFLINE)
+    core.set_state(counsellor, OFFLINE)
     counsellor.call_id = None  # a call still connected goes on; its end no longer touches them
     counsellor.wrap_until = None
     counsellor.wrap_token = -1
@@ -101,7 +101,7 @@ def _widen_if_home_emptied(core: EngineCore, counsellor: Counsellor) -> None:
 
 def _withdraw_ring(core: EngineCore, counsellor: Counsellor, reason: CancelReason) -> None:
     """If the counsellor is ringing, cancel it and put the call back (not as tried)."""
-    if counsellor.state != CounsellorState.RINGING or counsellor.call_id is None:
+    if counsellor.state != RINGING or counsellor.call_id is None:
         return
     call = core.calls[counsellor.call_id]
     core.cancel_ring(call, reason)
@@ -113,13 +113,13 @@ def on_paused(core: EngineCore, event: CounsellorPaused, now: float) -> None:
     counsellor = _logged_in(core, event.counsellor_id)
     if not isinstance(event.reason, str) or not event.reason:
         raise RoutingError(f"counsellor {counsellor.counsellor_id!r}: a pause needs a reason")
-    if counsellor.state == CounsellorState.ON_CALL:
+    if counsellor.state == ON_CALL:
         counsellor.pending_pause = event.reason  # paused when the call ends
         return
     _withdraw_ring(core, counsellor, CancelReason.COUNSELLOR_PAUSED)
     if counsellor.ptoken >= 0:
         core.pools.leave(counsellor)
-    core.set_state(counsellor, CounsellorState.PAUSED)
+    core.set_state(counsellor, PAUSED)
     counsellor.pause_reason = event.reason
     counsellor.wrap_until = None
     counsellor.wrap_token = -1
@@ -127,10 +127,10 @@ def on_paused(core: EngineCore, event: CounsellorPaused, now: float) -> None:
 
 def on_resumed(core: EngineCore, event: CounsellorResumed, now: float) -> None:
     counsellor = _logged_in(core, event.counsellor_id)
-    if counsellor.state == CounsellorState.ON_CALL and counsellor.pending_pause is not None:
+    if counsellor.state == ON_CALL and counsellor.pending_pause is not None:
         counsellor.pending_pause = None
         return
-    if counsellor.state not in (CounsellorState.PAUSED, CounsellorState.MISSED):
+    if counsellor.state not in (PAUSED, MISSED):
         raise InvalidTransition(
             f"counsellor {counsellor.counsellor_id!r} is {counsellor.state.value}, not paused"
         )
@@ -139,7 +139,7 @@ def on_resumed(core: EngineCore, event: CounsellorResumed, now: float) -> None:
 
 def on_wrap_up_ended(core: EngineCore, event: WrapUpEnded, now: float) -> None:
     counsellor = _logged_in(core, event.counsellor_id)
-    if counsellor.state != CounsellorState.WRAP_UP:
+    if counsellor.state != WRAP_UP:
         raise InvalidTransition(
             f"counsellor {counsellor.counsellor_id!r} is {counsellor.state.value}, not in wrap-up"
         )

@@ -23,9 +23,9 @@ from routing.decisions import Decision
 from routing.errors import RoutingError, TimeWentBackwards
 from routing.events import RoutingEvent
 from routing.matching import resolve
-from routing.model import CallStatus, CallView, CounsellorView
+from routing.model import CallView, CounsellorView
 from routing.policy import Policy
-from routing.state import Call
+from routing.state import WAITING, Call
 from routing.timing import announce, run_due, timer_live
 
 Handler = Callable[[EngineCore, Any, float], None]
@@ -97,7 +97,7 @@ class RoutingEngine:
 
     def waiting_calls(self, now: float) -> list[CallView]:
         """Calls in line (not ringing), best-ranked first, with position and expected wait."""
-        return [v for v in self.calls(now) if v.status == CallStatus.WAITING]
+        return [v for v in self.calls(now) if v.status == WAITING]
 
     def calls(self, now: float) -> list[CallView]:
         """Every call the engine knows (waiting, ringing, connected), best-ranked first."""
@@ -112,7 +112,7 @@ class RoutingEngine:
         core = self._core
         position: int | None = None
         wait: float | None = None
-        if call.status == CallStatus.WAITING:
+        if call.status == WAITING:
             position, wait = core.position_and_wait(call)
         reach = core.policy.centres if call.widened else (call.home_key,)
         return CallView(

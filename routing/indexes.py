@@ -67,6 +67,8 @@ class CallQueues:
     def leave_all(self, call: Call) -> None:
         for lane in call.queues:
             lane.live -= 1
+            if not lane.live:  # every entry left is dead
+                lane.entries.clear()
         call.queues.clear()
         call.qtoken = -1
 
@@ -119,6 +121,7 @@ class CounsellorPools:
         self._counsellors = counsellors
         self._lanes: dict[PoolKey, Lane[PoolEntry]] = {}
         self.free: dict[str, int] = {}  # counsellors in the pools, per centre
+        self.free_total = 0
 
     def lane(self, key: PoolKey) -> Lane[PoolEntry]:
         lane = self._lanes.get(key)
@@ -140,6 +143,7 @@ class CounsellorPools:
         assert counsellor.idle_since is not None and counsellor.centre is not None
         counsellor.ptoken = token
         self.free[counsellor.centre] = self.free.get(counsellor.centre, 0) + 1
+        self.free_total += 1
         entry = (counsellor.idle_since, counsellor.counsellor_id, token)
         for lane in counsellor.pool_lanes:
             lane.live += 1
@@ -154,17 +158,19 @@ class CounsellorPools:
     def leave(self, counsellor: Counsellor) -> None:
         if counsellor.ptoken >= 0 and counsellor.centre is not None:
             self.free[counsellor.centre] -= 1
+            self.free_total -= 1
         for lane in counsellor.pools:
             lane.live -= 1
+            if not lane.live:  # every entry left is dead
+                lane.entries.clear()
         counsellor.pools.clear()
         counsellor.ptoken = -1
 
-    def best(self, key: PoolKey, avoid: list[str]) -> tuple[PoolEntry | None, PoolEntry | None]:
-        """The longest-idle live counsellor of pool ``key`` not in ``avoid``, and the
-        longest-idle one in ``avoid``."""
-        lane = self._lanes.get(key)
-        if lane is None or not lane.entries:
-            return None, None
+    def best(
+        self, lane: Lane[PoolEntry], avoid: list[str]
+    ) -> tuple[PoolEntry | None, PoolEntry | None]:
+        """The longest-idle live counsellor of ``lane`` not in ``avoid``, and the longest-idle
+        one in ``avoid``."""
         heap = lane.entries
         everyone = self._counsellors
         skipped: list[PoolEntry] = []

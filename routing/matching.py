@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from routing.core import EngineCore
 from routing.indexes import CallEntry, Lane
-from routing.model import CallStatus, Gender
-from routing.state import NATIONAL, NO_WISH, Call, Counsellor
+from routing.model import Gender
+from routing.state import NATIONAL, NO_WISH, WAITING, Call, Counsellor, PlanStep
 
 _GENDERS = tuple(g.value for g in Gender)
 
@@ -44,9 +44,9 @@ def best_call_for(core: EngineCore, counsellor: Counsellor) -> Call | None:
     queues = core.queues
     calls = core.calls
     for lane in counsellor.scan_lanes:
-        heap = lane.entries
-        if not heap:
+        if not lane.live:
             continue
+        heap = lane.entries
         # fast path: a live head that never rang this counsellor
         entry = heap[0]
         call = calls.get(entry[2])
@@ -63,7 +63,11 @@ def best_call_for(core: EngineCore, counsellor: Counsellor) -> Call | None:
     return None if chosen is None else calls[chosen[2]]
 
 
-def best_counsellor_for(core: EngineCore, call: Call) -> Counsellor | None:
+def pool_plan(core: EngineCore, call: Call) -> list[PlanStep]:
+    """The counsellor pools a call may draw from, under its current reach and wishes.
+
+    Cached on the call (``call.plan``) until a widening or relaxing clears it.
+    """
     policy = core.policy
     centres = policy.centres if call.widened else (call.home,)
     wish = call.wish
@@ -73,40 +77,54 @@ def best_counsellor_for(core: EngineCore, call: Call) -> Counsellor | None:
         genders = (wish, *(g for g in _GENDERS if g != wish))
     else:
         genders = (wish,)
-    everyone = core.counsellors
-    pools = core.pools
-    best: tuple[bool, bool, bool, bool, float, float, str] | None = None
-    free = pools.free
+    plan: list[PlanStep] = []
     for centre in centres:
         assert centre is not None
-        if not free.get(centre):
-            continue
         languages = [call.language]
         if call.language_relaxed:
             default = policy.language_of(centre)
             if default != call.language:
                 languages.append(default)
-        away = centre != call.home
-        wait = -1.0
         for lang in languages:
             for gender in genders:
-                found, tried = pools.best((centre, lang, gender), call.tried)
-                for entry, was_tried in ((found, False), (tried, True)):
-                    if entry is None:
-                        continue
-                    if away and wait < 0:
-                        wait = core.centre_wait(centre)
-                    candidate = (
-                        was_tried,
-                        call.language not in everyone[entry[1]].languages,
-                        wish != NO_WISH and gender != wish,
-                        away,
-                        wait if away else 0.0,
-                        entry[0],
-                        entry[1],
-                    )
-                    if best is None or candidate < best:
-                        best = candidate
+                lane = core.pools.lane((centre, lang, gender))
+                mismatch = wish != NO_WISH and gender != wish
+                plan.append((lane, centre, mismatch, centre != call.home))
+    return plan
+
+
+def best_counsellor_for(core: EngineCore, call: Call) -> Counsellor | None:
+    plan = call.plan
+    if plan is None:
+        plan = call.plan = pool_plan(core, call)
+    everyone = core.counsellors
+    pools = core.pools
+    tried = call.tried
+    best: tuple[bool, bool, bool, bool, float, float, str] | None = None
+    for lane, centre, mismatch, away in plan:
+        if not lane.live:
+            continue
+        heap = lane.entries
+        entry = heap[0]
+        k = everyone.get(entry[1])
+        if k is not None and k.ptoken == entry[2] and entry[1] not in tried:
+            found, fallback = entry, None
+        else:
+            found, fallback = pools.best(lane, tried)
+        for option, was_tried in ((found, False), (fallback, True)):
+            if option is None:
+                continue
+            candidate = (
+                was_tried,
+                call.language not in everyone[option[1]].languages,
+                mismatch,
+                away,
+                core.centre_wait(centre) if away else 0.0,
+                option[0],
+                option[1],
+            )
+            if best is None or candidate < best:
+                best = candidate
     return None if best is None else everyone[best[6]]
 
 
@@ -126,14 +144,16 @@ def resolve(core: EngineCore, now: float) -> None:
                 if call is not None:
                     core.ring(call, counsellor, now)
     calls = core.dirty_calls
-    if calls:
+    if calls and not core.pools.free_total:  # nobody free: no call can be matched
+        core.dirty_calls = []
+    elif calls:
         core.dirty_calls = []
         if len(calls) > 1:
             unique_calls = {c.uid: c for c in calls}
             calls = sorted(unique_calls.values(), key=lambda c: (c.rank, c.seq))
         known = core.calls
         for call in calls:
-            if call.status == CallStatus.WAITING and known.get(call.call_id) is call:
+            if call.status == WAITING and known.get(call.call_id) is call:
                 taker = best_counsellor_for(core, call)
                 if taker is not None:
                     core.ring(call, taker, now)

@@ -15,8 +15,8 @@ from routing.decisions import (
     OverflowReason,
 )
 from routing.indexes import TimerEntry
-from routing.model import CallStatus, CounsellorState, GenderWish
-from routing.state import NO_WISH, Call
+from routing.model import GenderWish
+from routing.state import CALL_RINGING, CONNECTED, MISSED, NO_WISH, WAITING, WRAP_UP, Call
 
 _WAIT_OFFER = "wait"  # one wait-related callback offer per call
 
@@ -48,15 +48,15 @@ def timer_live(core: EngineCore, entry: TimerEntry) -> bool:
         counsellor = core.counsellors.get(target)
         return (
             counsellor is not None
-            and counsellor.state == CounsellorState.WRAP_UP
+            and counsellor.state == WRAP_UP
             and counsellor.wrap_token == token
         )
     call = core.calls.get(target)
     if call is None:
         return False
     if kind == RING:
-        return call.status == CallStatus.RINGING and call.ring_token == token
-    return call.ctoken == token and call.status != CallStatus.CONNECTED  # CALL
+        return call.status == CALL_RINGING and call.ring_token == token
+    return call.ctoken == token and call.status != CONNECTED  # CALL
 
 
 def run_due(core: EngineCore, now: float) -> None:
@@ -78,7 +78,7 @@ def _fire(core: EngineCore, entry: TimerEntry, now: float) -> None:
     call = core.calls[target]
     if kind == RING:
         counsellor = core.cancel_ring(call, CancelReason.RING_TIMEOUT)
-        core.set_state(counsellor, CounsellorState.MISSED)
+        core.set_state(counsellor, MISSED)
         core.out.append(CounsellorMissed(counsellor.counsellor_id, call.call_id))
         core.ring_back_to_line(call, counsellor, tried=True)
         return
@@ -128,7 +128,7 @@ def announce(core: EngineCore) -> None:
     for call in due:
         if core.calls.get(call.call_id) is not call or call.callback:
             continue
-        if call.status != CallStatus.WAITING:
+        if call.status != WAITING:
             continue
         position, wait = core.position_and_wait(call)
         if speak:

@@ -10,7 +10,18 @@ import random
 
 import pytest
 
-from routing import Gender, GenderWish, Priority, RingFailure, RoutingEngine
+from routing import (
+    Gender,
+    GenderWish,
+    PhoneBusy,
+    PhoneFree,
+    PhoneRegistered,
+    PhoneUnregistered,
+    Priority,
+    RingCounsellor,
+    RingFailure,
+    RoutingEngine,
+)
 from tests.routing.test_stateful import CALLS, CENTRES, COUNSELLORS, POLICIES, RoutingMachine
 
 INVARIANTS = (
@@ -65,8 +76,6 @@ def walk(seed: int, policy_index: int, steps: int) -> RoutingMachine:
         if rnd.random() < 0.1:
             cid = rnd.choice(COUNSELLORS)
             kind = rnd.choice(["reg", "reg", "free", "free", "free", "unreg", "busy"])
-            from routing import PhoneBusy, PhoneFree, PhoneRegistered, PhoneUnregistered
-
             event = {
                 "reg": PhoneRegistered,
                 "unreg": PhoneUnregistered,
@@ -85,7 +94,5 @@ def walk(seed: int, policy_index: int, steps: int) -> RoutingMachine:
 @pytest.mark.parametrize(("seed", "policy_index"), [(1, 0), (2, 1), (3, 2), (4, 0)])
 def test_long_random_walk_keeps_every_rule(seed: int, policy_index: int) -> None:
     machine = walk(seed, policy_index, steps=1500)
-    rings = sum(
-        1 for _, _, d in machine.history for x in d or [] if type(x).__name__ == "RingCounsellor"
-    )
+    rings = sum(1 for _, _, d in machine.history for x in d or [] if isinstance(x, RingCounsellor))
     assert rings > 50  # the walk really routed calls, not just errors
