@@ -31,6 +31,7 @@ from ari.events import (
     AriEvent,
     ChannelDestroyed,
     ChannelDtmfReceived,
+    ChannelEnteredBridge,
     ChannelHangupRequest,
     Dial,
     PlaybackFinished,
@@ -139,6 +140,8 @@ class HotlineApp:
                 self._on_digit(call, event.digit)
         elif isinstance(event, Dial):
             self._on_dial(event)
+        elif isinstance(event, ChannelEnteredBridge):
+            self._on_entered_bridge(event)
         elif isinstance(event, PlaybackFinished):
             self._on_playback_finished(event.playback.id, event.playback.target_uri)
         elif isinstance(event, ChannelHangupRequest | StasisEnd | ChannelDestroyed):
@@ -447,14 +450,26 @@ class HotlineApp:
                     raise  # both legs still there as far as we know: a real failure
                 return  # the hang-up was handled (caller gone, or counsellor gone: re-queued)
             if call.phase is Phase.CONNECTED and call.connected_offer == offer_id:
-                # Answered for the caller only now that they can hear the counsellor: a caller
-                # who hung up as the phone was picked up is an abandoned call, not an answered one
-                call.bridged = True
-                self._fact(
-                    facts.CallAnswered, call, counsellor=offer.counsellor_id, centre=offer.centre
-                )
+                self._bridged(call)
 
         self._op(call, connect)
+
+    def _bridged(self, call: HotlineCall) -> None:
+        """Answered for the caller only once they can hear the counsellor (the bridge's own
+        event or the REST answer, whichever comes first): a caller who hung up as the phone
+        was picked up is an abandoned call, not an answered one."""
+        offer = call.counsellor_offer
+        if call.bridged or offer is None:
+            return
+        call.bridged = True
+        self._fact(facts.CallAnswered, call, counsellor=offer.counsellor_id, centre=offer.centre)
+
+    def _on_entered_bridge(self, event: ChannelEnteredBridge) -> None:
+        if event.channel is None:
+            return
+        call = self._by_channel.get(event.channel.id)
+        if call is not None and call.bridge_id == event.bridge.id and call.connected_offer:
+            self._bridged(call)
 
     # ----------------------------------------------------------------- leaving
     def _on_channel_gone(self, event: ChannelHangupRequest | StasisEnd | ChannelDestroyed) -> None:
