@@ -7,8 +7,11 @@ encrypted column; when it reports 0 rows left, the old key can be removed.
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Table, select, update
+from typing import Any
+
+from sqlalchemy import ColumnElement, FromClause, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import DeclarativeBase
 
 from callcenter.privacy.crypto import Crypto
 
@@ -16,15 +19,22 @@ from callcenter.privacy.crypto import Crypto
 async def reencrypt_column(
     sessions: async_sessionmaker[AsyncSession],
     crypto: Crypto,
-    table: Table,
-    column: Column[str],
+    table: Table | FromClause | type[DeclarativeBase],
+    column: ColumnElement[Any] | str,
     *,
     batch_size: int = 500,
 ) -> int:
-    """Re-encrypt every non-current token of ``table.column``; returns how many rows changed.
+    """Re-encrypt every non-current token of ``column``; returns how many rows changed.
 
-    Works in short transactions of ``batch_size`` rows, so the service keeps running meanwhile.
+    ``table`` is a Table or a model class, ``column`` a column of it or its name. Works in short
+    transactions of ``batch_size`` rows, so the service keeps running meanwhile. The table
+    needs a single-column primary key.
     """
+    if isinstance(table, type):
+        table = table.__table__
+    assert isinstance(table, Table)
+    if isinstance(column, str):
+        column = table.c[column]
     (pk,) = table.primary_key.columns
     changed = 0
     last: object = None

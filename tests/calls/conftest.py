@@ -15,12 +15,17 @@ from callcenter.calls.models import CallRow
 from callcenter.calls.recorder import CallRecorder
 from callcenter.db import Database, migrate
 from callcenter.db.outbox import Outbox
-from callcenter.privacy import Crypto, generate_key_material
+from callcenter.privacy import Crypto, KeyMaterial, generate_key_material
 
 
 @pytest.fixture
-def crypto() -> Crypto:
-    return generate_key_material().crypto()
+def keys() -> KeyMaterial:
+    return generate_key_material()
+
+
+@pytest.fixture
+def crypto(keys: KeyMaterial) -> Crypto:
+    return keys.crypto()
 
 
 @pytest.fixture(scope="session")
