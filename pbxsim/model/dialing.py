@@ -103,6 +103,8 @@ async def ring_leg(
     """Send the INVITE and wait for the phone. Returns ANSWER, BUSY, TIMEOUT, CANCEL,
     CHANUNAVAIL or ``reject:<sip code>``. Publishes DialBegan / RINGING / ANSWER (the other
     endings are the caller's business: they differ between originate, queue and Dial)."""
+    if leg.hangup_started or leg.destroyed:  # hung up (ARI DELETE) before it was dialled
+        return CANCEL
     ep = pbx.endpoints[leg.endpoint or ""]
     pbx.publish(h.DialBegan(pbx.now(), _snap(caller), leg.snapshot(), f"{ep.name}"))
     loop = asyncio.get_running_loop()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import uuid
 from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
@@ -22,6 +23,7 @@ from pbxsim.model.objects import Bridge, Channel, Contact, Endpoint, PhoneBehavi
 from pbxsim.model.stasis import StasisRegistry
 
 Listener = Callable[[h.Happening], None]
+log = logging.getLogger(__name__)
 
 CAUSE_TXT = {
     0: "Unknown",
@@ -153,13 +155,21 @@ class Pbx:
 
     def publish(self, happening: h.Happening) -> None:
         for listener in list(self._listeners):
-            listener(happening)
+            try:
+                listener(happening)
+            except Exception:  # a renderer's or actor's bug must not stop the PBX
+                log.exception("listener failed on %s", type(happening).__name__)
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coro)
         self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        task.add_done_callback(self._task_done)
         return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("simulator task failed", exc_info=task.exception())
 
     async def close(self) -> None:
         """Cancel every running task (used when the simulator stops)."""

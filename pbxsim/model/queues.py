@@ -83,6 +83,7 @@ class QueueEngine:
         self.pbx = pbx
         self.random = random.Random(seed)
         self.queues: dict[str, QueueState] = {}
+        self.pending: set[str] = set()  # interfaces being rung by some queue caller
         self._seq = 0
         for q in pbx.config.queues.values():
             st = QueueState(config=q)
@@ -165,7 +166,19 @@ class QueueEngine:
         state = self.pbx.compute_device_state(m.interface)
         if state in ("UNAVAILABLE", "INVALID"):
             return False
-        return st.config.ringinuse or state == "NOT_INUSE"
+        if st.config.ringinuse:
+            return True
+        # ringinuse=no: app_queue's pending-member check keeps one interface from being rung by
+        # two queue callers at once (across queues), and any call on the phone makes it busy
+        if m.interface in self.pending or self._has_channel(m.interface):
+            return False
+        return state == "NOT_INUSE"
+
+    def _has_channel(self, interface: str) -> bool:
+        ep = self.pbx.endpoints.get(interface.partition("/")[2])
+        return ep is not None and any(
+            c in self.pbx.channels and not self.pbx.channels[c].destroyed for c in ep.channel_ids
+        )
 
     # ------------------------------------------------------------ member management
 
@@ -376,6 +389,7 @@ class QueueEngine:
             )
             pbx.set_var(leg, "DIALEDPEERNUMBER", m.interface.partition("/")[2])
             m.ringing = True
+            self.pending.add(m.interface)
             legs[leg.id] = (m, leg)
             pbx.publish(
                 h.AgentCalled(
@@ -407,6 +421,7 @@ class QueueEngine:
                     member, leg = legs[tasks[t]]
                     outcome = t.result()
                     member.ringing = False
+                    self.pending.discard(member.interface)
                     if outcome == dialing.ANSWER and winner is None:
                         winner = (member, leg)
                     elif outcome == dialing.ANSWER:
@@ -438,6 +453,7 @@ class QueueEngine:
             except asyncio.CancelledError:
                 outcome = dialing.CANCEL
             member.ringing = False
+            self.pending.discard(member.interface)
             if outcome == dialing.ANSWER:
                 (pbx.do_hangup(leg, request_cause=26, final_cause=26))
                 continue
