@@ -52,6 +52,7 @@ from callcenter.flow.call import (
 from callcenter.flow.config import FlowConfig
 from callcenter.flow.driver import RoutingDriver
 from callcenter.flow.ivr import IvrAnswers, IvrFinished, IvrMachine, PlayPrompts
+from callcenter.flow.legs import PhoneLegs
 from callcenter.flow.prompts import PROMPTS
 from routing import events as rev
 from routing.decisions import (
@@ -115,6 +116,7 @@ class HotlineApp:
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[object]] = set()
         self._stopping = False
+        self.legs = PhoneLegs()
         self.sent_to_fallback = 0
 
     def engaged(self, counsellor_id: str) -> bool:
@@ -354,9 +356,16 @@ class HotlineApp:
             )
 
         async def originate() -> None:
+            # One leg per phone at a time: a withdrawn ring's leg may still be on its way out.
+            await self.legs.wait_free(offer.counsellor_id)
+            if offer.ended:
+                return  # withdrawn while we waited
+            self.legs.started(offer.counsellor_id, offer.offer_id)
             for delay in (*RETRY_DELAYS, None):
                 try:
                     await originate_once()
+                    if offer.ended:  # withdrawn while the request was on its way: take it back
+                        await self._hangup(offer.offer_id)
                     return
                 except AriConnectionError as exc:
                     # The request may have reached Asterisk before the connection broke: the
@@ -371,6 +380,7 @@ class HotlineApp:
                 except AriError as exc:  # the counsellor's phone failed, not the caller's call
                     log.warning("originate to %s failed: %s", endpoint, exc)
                     break
+            self.legs.ended(offer.offer_id)
             self._offer_failed(call, offer, RingFailure.UNREACHABLE)
 
         # Not behind the caller's media operations: the phone must ring the moment routing
@@ -474,6 +484,8 @@ class HotlineApp:
     # ----------------------------------------------------------------- leaving
     def _on_channel_gone(self, event: ChannelHangupRequest | StasisEnd | ChannelDestroyed) -> None:
         channel_id = event.channel.id
+        if isinstance(event, ChannelDestroyed):
+            self.legs.ended(channel_id)
         offer_call = self._offers.get(channel_id)
         if offer_call is not None:
             self._offer_gone(offer_call, offer_call.offers[channel_id], event)
