@@ -198,13 +198,13 @@ class EngineCore:
         self.set_state(counsellor, RINGING)
         counsellor.call_id = call.call_id
         self.out.append(
-            RingCounsellor(
-                call_id=call.call_id,
-                counsellor_id=counsellor.counsellor_id,
-                centre=counsellor.centre,
-                ring_until=ring_until,
-                interpreter_needed=call.language not in counsellor.languages,
-                callback=call.callback,
+            RingCounsellor(  # positional: measurably cheaper than keywords on this path
+                call.call_id,
+                counsellor.counsellor_id,
+                counsellor.centre,
+                ring_until,
+                call.language not in counsellor.languages,  # interpreter_needed
+                call.callback,
             )
         )
 

@@ -47,8 +47,10 @@ def best_call_for(core: EngineCore, counsellor: Counsellor) -> Call | None:
         if not lane.live:
             continue
         heap = lane.entries
-        # fast path: a live head that never rang this counsellor
         entry = heap[0]
+        if best is not None and entry > best:
+            continue  # nothing in this heap (dead or alive) ranks before the best so far
+        # fast path: a live head that never rang this counsellor
         call = calls.get(entry[2])
         if call is not None and call.qtoken == entry[3] and cid not in call.tried:
             if best is None or entry < best:
