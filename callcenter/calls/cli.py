@@ -13,10 +13,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from callcenter.calls.importer import ImportConfig, import_fallback_calls
+from callcenter.calls.options import VIET_NAM, StatsOptions
 from callcenter.calls.recorder import CallRecorder
+from callcenter.calls.rollup import rebuild_hour_stats
 from callcenter.calls.stats import (
-    VIET_NAM,
-    StatsOptions,
     counsellor_figures,
     overflow_figures,
     queue_figures,
@@ -38,6 +38,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     stats.add_argument("--to", dest="last", type=date.fromisoformat, required=True)
     stats.add_argument("--by", default="centre", help="comma list of centre,day,hour")
     stats.add_argument("--table", choices=("queue", "counsellors", "overflow"), default="queue")
+    rebuild = sub.add_parser(
+        "rebuild-stats", help="recompute the hourly rollup of the figures (after bulk loads)"
+    )
+    rebuild.add_argument("--from", dest="first", type=date.fromisoformat, required=True)
+    rebuild.add_argument("--to", dest="last", type=date.fromisoformat, required=True)
     imp = sub.add_parser("import", help="import fallback calls from CDR / queue_log files")
     imp.add_argument("--cdr", type=Path, nargs="*", default=[], help="Master.csv files")
     imp.add_argument("--queue-log", type=Path, nargs="*", default=[], help="queue_log files")
@@ -53,6 +58,8 @@ def run(args: argparse.Namespace) -> int:
             if any(d not in DIMENSIONS for d in by):
                 raise ValueError(f"--by takes {', '.join(DIMENSIONS)}")
             return asyncio.run(_stats(url, settings, args, by))
+        if args.calls_command == "rebuild-stats":
+            return asyncio.run(_rebuild(url, settings, args))
         return asyncio.run(_import(url, settings, args))
     except (OSError, ValueError) as exc:
         print(f"callcenter calls: error / lỗi: {exc}", file=sys.stderr)
@@ -62,9 +69,7 @@ def run(args: argparse.Namespace) -> int:
 async def _stats(
     url: str, settings: Settings, args: argparse.Namespace, by: tuple[str, ...]
 ) -> int:
-    tz = ZoneInfo(VIET_NAM)
-    start = datetime.combine(args.first, time(), tz)
-    end = datetime.combine(args.last + timedelta(days=1), time(), tz)
+    start, end = _period(args)
     db = Database.from_url(url)
     try:
         async with db.sessions() as session:
@@ -83,6 +88,26 @@ async def _stats(
     return 0
 
 
+def _period(args: argparse.Namespace) -> tuple[datetime, datetime]:
+    tz = ZoneInfo(VIET_NAM)
+    start = datetime.combine(args.first, time(), tz)
+    return start, datetime.combine(args.last + timedelta(days=1), time(), tz)
+
+
+async def _rebuild(url: str, settings: Settings, args: argparse.Namespace) -> int:
+    start, end = _period(args)
+    db = Database.from_url(url)
+    try:
+        async with db.sessions.begin() as session:
+            await rebuild_hour_stats(
+                session, start, end, StatsOptions.from_settings(settings.calls)
+            )
+    finally:
+        await db.dispose()
+    print(f"hourly figures rebuilt from {start.isoformat()} to {end.isoformat()}")
+    return 0
+
+
 async def _import(url: str, settings: Settings, args: argparse.Namespace) -> int:
     var = settings.service.var_dir
     config = ImportConfig.from_settings(settings)
@@ -91,7 +116,10 @@ async def _import(url: str, settings: Settings, args: argparse.Namespace) -> int
     db = Database.from_url(url)
     outbox = Outbox(var / "outbox.sqlite3")  # the service's outbox: it drains what is left
     recorder = CallRecorder(
-        db.sessions, outbox, crypto_from_settings(settings.privacy, var / "privacy-keys.json")
+        db.sessions,
+        outbox,
+        crypto_from_settings(settings.privacy, var / "privacy-keys.json"),
+        stats_options=StatsOptions.from_settings(settings.calls),
     )
     try:
         summary = import_fallback_calls(

@@ -23,6 +23,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from callcenter.calls.facts import Fact, fact_from_json, fact_to_json
+from callcenter.calls.options import StatsOptions
 from callcenter.calls.repository import CallRepository
 from callcenter.db.base import utcnow
 from callcenter.db.outbox import Entry, Outbox
@@ -53,10 +54,11 @@ class CallRecorder:
         batch_size: int = 200,
         retry_initial_s: float = 0.2,
         retry_max_s: float = 15.0,
+        stats_options: StatsOptions | None = None,
     ) -> None:
         self._sessions = sessions
         self._outbox = outbox
-        self._repo = CallRepository(crypto)
+        self._repo = CallRepository(crypto, stats_options)
         self._batch_size = batch_size
         self._retry_initial = retry_initial_s
         self._retry_max = retry_max_s

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,7 +42,9 @@ from callcenter.calls.facts import (
 )
 from callcenter.calls.fallback_merge import complete_from_fallback, imported_row
 from callcenter.calls.models import CallOfferRow, CallRow, CallTransferRow
+from callcenter.calls.options import StatsOptions
 from callcenter.calls.outcomes import CallOutcome, RecordSource
+from callcenter.calls.rollup import hour_of, recompute_hours
 from callcenter.privacy.crypto import Crypto
 
 CHUNK = 500  # ids per IN (...) query
@@ -74,8 +77,11 @@ class _Batch:
 
 
 class CallRepository:
-    def __init__(self, crypto: Crypto) -> None:
+    """``stats_options``: the thresholds the hourly rollup is kept with (docs/calls.md)."""
+
+    def __init__(self, crypto: Crypto, stats_options: StatsOptions | None = None) -> None:
         self._crypto = crypto
+        self._options = stats_options or StatsOptions()
 
     def pseudonymise(self, fact: Fact) -> Fact:
         """Replace a raw ``caller_number`` by its keyed hash and encrypted copy."""
@@ -97,8 +103,15 @@ class CallRepository:
         """Apply ``facts`` in order within the caller's transaction."""
         batch_facts = [self.pseudonymise(f) for f in facts]
         batch = await self._load(session, sorted({f.call_id for f in batch_facts}))
+        hours: set[datetime] = set()
         for fact in batch_facts:
+            before = batch.rows.get(fact.call_id)
+            if before is not None:
+                hours.add(hour_of(before.arrived_at))
             self._apply(batch, fact)
+            hours.add(hour_of(batch.rows[fact.call_id].arrived_at))
+        await session.flush()
+        await recompute_hours(session, hours, self._options)
 
     async def _load(self, session: AsyncSession, ids: Sequence[str]) -> _Batch:
         batch = _Batch(session)

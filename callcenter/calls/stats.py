@@ -21,28 +21,28 @@ from datetime import date, datetime
 from typing import Any, Literal, TextIO
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Integer, and_, case, cast, func, select
+from sqlalchemy import ColumnElement, Integer, and_, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callcenter.calls.models import CallRow
-from callcenter.calls.outcomes import ABANDONED_OUTCOMES, ANSWERED_OUTCOMES, CallOutcome
-from callcenter.settings import CallRecordSettings
+from callcenter.calls.models import CallHourStatsRow, CallRow
+from callcenter.calls.options import VIET_NAM, StatsOptions
+from callcenter.calls.rollup import figure_sums, rollup_covers
+
+__all__ = [
+    "VIET_NAM",
+    "CounsellorFigures",
+    "Dimension",
+    "OverflowFigures",
+    "QueueFigures",
+    "StatsOptions",
+    "counsellor_figures",
+    "overflow_figures",
+    "queue_figures",
+    "write_csv",
+]
 
 Dimension = Literal["centre", "day", "hour"]
-VIET_NAM = "Asia/Ho_Chi_Minh"
-
-
-@dataclass(frozen=True, slots=True)
-class StatsOptions:
-    service_level_s: float = 20.0
-    short_abandon_s: float = 5.0
-    timezone: str = VIET_NAM
-
-    @classmethod
-    def from_settings(cls, settings: CallRecordSettings) -> StatsOptions:
-        return cls(
-            service_level_s=settings.service_level_s, short_abandon_s=settings.short_abandon_s
-        )
+DEFAULT_OPTIONS = StatsOptions()
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,14 +89,15 @@ class OverflowFigures:
 TimeParser = Callable[[Any], tuple[date | None, int | None]]
 
 
-def _time_key(session: AsyncSession, tz: str, by: Sequence[str]) -> tuple[Any, TimeParser]:
-    """One grouping expression for the local day and/or hour of arrival, and its parser.
+def _time_key(
+    session: AsyncSession, tz: str, by: Sequence[str], column: Any
+) -> tuple[Any, TimeParser]:
+    """One grouping expression for the local day and/or hour of ``column``, and its parser.
 
     PostgreSQL converts with the time zone database; SQLite has none and uses the zone's fixed
     offset (exact for Viet Nam: UTC+7 with no daylight saving since 1975).
     """
     want_day, want_hour = "day" in by, "hour" in by
-    column = CallRow.arrived_at
     if session.get_bind().dialect.name == "postgresql":
         local = func.timezone(tz, column)
         if want_day and want_hour:
@@ -116,10 +117,6 @@ def _time_key(session: AsyncSession, tz: str, by: Sequence[str]) -> tuple[Any, T
     return func.strftime("%H", column, shifted), lambda v: (None, int(v))
 
 
-def _count(cond: ColumnElement[bool]) -> Any:
-    return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
-
-
 def _period(start: datetime, end: datetime) -> ColumnElement[bool]:
     return and_(CallRow.arrived_at >= start, CallRow.arrived_at < end)
 
@@ -130,72 +127,75 @@ async def queue_figures(
     end: datetime,
     *,
     by: Sequence[Dimension] = ("centre",),
-    options: StatsOptions = StatsOptions(),
+    options: StatsOptions = DEFAULT_OPTIONS,
 ) -> list[QueueFigures]:
-    """Figures for calls that arrived in [start, end), grouped by centre, day and/or hour."""
-    outcome = CallRow.outcome
-    wait = CallRow.wait_s
-    answered = outcome.in_([o.value for o in ANSWERED_OUTCOMES])
-    abandoned = outcome.in_([o.value for o in ABANDONED_OUTCOMES])
-    offered = and_(outcome.is_not(None), outcome != CallOutcome.ABANDONED_IVR.value)
-    short = and_(abandoned, func.coalesce(wait, 0) < options.short_abandon_s)
+    """Figures for calls that arrived in [start, end), grouped by centre, day and/or hour.
+
+    Read from the hourly rollup when it covers the period exactly, else from the calls; both
+    sum the same expressions (``rollup.figure_sums``), so the figures are the same either way.
+    """
+    use_rollup = await rollup_covers(session, start, end, options)
+    table: Any = CallHourStatsRow if use_rollup else CallRow
     keys: dict[str, Any] = {}
     if "centre" in by:
-        keys["centre"] = CallRow.home_centre
+        keys["centre"] = CallHourStatsRow.centre if use_rollup else CallRow.home_centre
     parse: TimeParser = lambda _: (None, None)  # noqa: E731
     if "day" in by or "hour" in by:
-        keys["time"], parse = _time_key(session, options.timezone, by)
-    labelled = [expr.label(name) for name, expr in keys.items()]
+        column = CallHourStatsRow.hour_start if use_rollup else CallRow.arrived_at
+        keys["time"], parse = _time_key(session, options.timezone, by, column)
+    sums = figure_sums(options)
+    del sums["service_level_s"], sums["short_abandon_s"]
+    if use_rollup:
+        values = [
+            (func.max if name == "wait_max" else func.sum)(getattr(table, name)).label(name)
+            for name in sums
+        ]
+        where = and_(CallHourStatsRow.hour_start >= start, CallHourStatsRow.hour_start < end)
+    else:
+        values = [expr.label(name) for name, expr in sums.items()]
+        where = _period(start, end)
     query = (
-        select(
-            *labelled,
-            _count(offered).label("offered"),
-            _count(answered).label("answered"),
-            _count(abandoned).label("abandoned"),
-            _count(short).label("abandoned_short"),
-            _count(and_(answered, wait <= options.service_level_s)).label("in_sl"),
-            func.avg(case((answered, wait))).label("asa"),
-            func.avg(case((offered, wait))).label("avg_wait"),
-            func.max(case((offered, wait))).label("max_wait"),
-            func.avg(case((answered, CallRow.talk_s))).label("avg_talk"),
-            func.avg(CallRow.wrapup_s).label("avg_wrapup"),
-            _count(and_(answered, CallRow.answered_centre != CallRow.home_centre)).label("over"),
-            _count(outcome == CallOutcome.CALLBACK_REQUESTED.value).label("callbacks"),
-            _count(outcome == CallOutcome.ABANDONED_IVR.value).label("ivr"),
-            _count(CallRow.in_danger.is_(True)).label("danger"),
-        )
-        .where(_period(start, end))
+        select(*(expr.label(name) for name, expr in keys.items()), *values)
+        .where(where)
         .group_by(*keys.values())
-        .order_by(*(expr.asc().nulls_last() for expr in keys.values()))
     )
-    rows = (await session.execute(query)).mappings().all()
     result = []
-    for r in rows:
-        denominator = int(r["offered"]) - int(r["abandoned_short"])
+    for r in (await session.execute(query)).mappings().all():
         day, hour = parse(r["time"]) if "time" in r else (None, None)
-        result.append(
-            QueueFigures(
-                centre=r.get("centre"),
-                day=day,
-                hour=hour,
-                offered=int(r["offered"]),
-                answered=int(r["answered"]),
-                abandoned=int(r["abandoned"]),
-                abandoned_short=int(r["abandoned_short"]),
-                answered_within_sl=int(r["in_sl"]),
-                service_level=int(r["in_sl"]) / denominator if denominator > 0 else None,
-                asa_s=_f(r["asa"]),
-                avg_wait_s=_f(r["avg_wait"]),
-                max_wait_s=_f(r["max_wait"]),
-                avg_talk_s=_f(r["avg_talk"]),
-                avg_wrapup_s=_f(r["avg_wrapup"]),
-                overflowed=int(r["over"]),
-                callbacks=int(r["callbacks"]),
-                abandoned_in_ivr=int(r["ivr"]),
-                in_danger=int(r["danger"]),
-            )
-        )
+        result.append(_figures(r, r.get("centre") or None, day, hour))
+    result.sort(key=lambda f: (f.centre is None, f.centre or "", f.day or date.min, f.hour or 0))
     return result
+
+
+def _figures(r: Any, centre: str | None, day: date | None, hour: int | None) -> QueueFigures:
+    def ratio(total: Any, n: Any) -> float | None:
+        return float(total) / int(n) if n else None
+
+    offered, short, in_sl = (
+        int(r["offered"]),
+        int(r["abandoned_short"]),
+        int(r["answered_within_sl"]),
+    )
+    return QueueFigures(
+        centre=centre,
+        day=day,
+        hour=hour,
+        offered=offered,
+        answered=int(r["answered"]),
+        abandoned=int(r["abandoned"]),
+        abandoned_short=short,
+        answered_within_sl=in_sl,
+        service_level=in_sl / (offered - short) if offered > short else None,
+        asa_s=ratio(r["wait_answered_sum"], r["wait_answered_n"]),
+        avg_wait_s=ratio(r["wait_offered_sum"], r["wait_offered_n"]),
+        max_wait_s=_f(r["wait_max"]),
+        avg_talk_s=ratio(r["talk_answered_sum"], r["talk_answered_n"]),
+        avg_wrapup_s=ratio(r["wrapup_sum"], r["wrapup_n"]),
+        overflowed=int(r["overflowed"]),
+        callbacks=int(r["callbacks"]),
+        abandoned_in_ivr=int(r["abandoned_in_ivr"]),
+        in_danger=int(r["in_danger"]),
+    )
 
 
 def _f(value: Any) -> float | None:

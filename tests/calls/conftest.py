@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import delete
 from sqlalchemy.engine import make_url
 
-from callcenter.calls.models import CallRow
+from callcenter.calls.models import CallHourStatsRow, CallRow
 from callcenter.calls.recorder import CallRecorder
 from callcenter.db import Database, migrate
 from callcenter.db.outbox import Outbox
@@ -47,6 +47,7 @@ async def db(db_url: str, migrated_sqlite_template: Path) -> AsyncIterator[Datab
     yield database
     async with database.sessions.begin() as session:
         await session.execute(delete(CallRow))
+        await session.execute(delete(CallHourStatsRow))
     await database.dispose()
 
 

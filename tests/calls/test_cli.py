@@ -28,6 +28,10 @@ async def test_import_then_stats_from_the_command_line(
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("centre,day,hour,offered,answered,abandoned")
     assert lines[1].startswith("HN,,,3,3,0,")
+    assert (
+        await _main(["calls", "rebuild-stats", "--from", "2026-11-22", "--to", "2026-11-23"]) == 0
+    )
+    assert "rebuilt" in capsys.readouterr().out
     assert await _main(["calls", "stats", "--from", "2026-11-22", "--to", "x"]) == 2
 
 

@@ -5,10 +5,14 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import delete
 
 from callcenter.calls.facts import CallArrived, CallEnded
+from callcenter.calls.models import CallHourStatsRow
 from callcenter.calls.recorder import CallRecorder
+from callcenter.calls.rollup import rebuild_hour_stats, rollup_covers
 from callcenter.calls.stats import (
+    Dimension,
     StatsOptions,
     counsellor_figures,
     overflow_figures,
@@ -115,3 +119,32 @@ async def test_figures_as_csv(db: Database) -> None:
         ("", "2026-03-02", "0"),  # the call that never left the IVR has no centre
     ]
     assert parsed[1]["service_level"] == "0.5"
+
+
+@pytest.mark.usefixtures("day_of_calls")
+async def test_the_hourly_rollup_gives_the_same_figures_as_the_calls(db: Database) -> None:
+    options = StatsOptions()
+    groupings: list[tuple[Dimension, ...]] = [
+        (),
+        ("centre",),
+        ("day",),
+        ("hour",),
+        ("centre", "day", "hour"),
+    ]
+    not_whole_hours = START - timedelta(seconds=1)  # same calls, read from the calls table
+    async with db.sessions() as session:
+        assert await rollup_covers(session, START, END, options)
+        assert not await rollup_covers(session, not_whole_hours, END, options)
+        for by in groupings:
+            fast = await queue_figures(session, START, END, by=by)
+            assert fast == await queue_figures(session, not_whole_hours, END, by=by), by
+        by_centre = await queue_figures(session, START, END, by=("centre", "day"))
+    async with db.sessions.begin() as session:  # e.g. data loaded around the recorder
+        await session.execute(delete(CallHourStatsRow))
+    async with db.sessions() as session:
+        assert not await rollup_covers(session, START, END, options)
+    async with db.sessions.begin() as session:
+        await rebuild_hour_stats(session, START, END, options)
+    async with db.sessions() as session:
+        assert await rollup_covers(session, START, END, options)
+        assert await queue_figures(session, START, END, by=("centre", "day")) == by_centre
