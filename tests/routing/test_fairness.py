@@ -116,3 +116,11 @@ def test_a_counsellor_prefers_a_call_it_has_not_failed_yet() -> None:
     d.at(17.0, CallArrived("c2", "HN", "vi"))
     out = d.at(18.0, CounsellorResumed("k1"))
     assert rung(out) == ["c2"]
+
+
+def test_a_call_restored_after_a_restart_keeps_its_place_in_line() -> None:
+    d = one_busy_counsellor()
+    d.at(100.0, CallArrived("new", "HN", "vi"))
+    d.at(101.0, CallArrived("old", "HN", "vi", arrived_at=50.0))  # waited since before
+    assert [c.call_id for c in d.engine.waiting_calls(101.0)] == ["old", "new"]
+    assert serve_next(d, 110.0) == "old"

@@ -12,6 +12,8 @@ from routing import (
     CallOverflowed,
     CounsellorLoggedOut,
     CounsellorPaused,
+    Gender,
+    GenderWish,
     OverflowReason,
     Policy,
     Priority,
@@ -139,3 +141,19 @@ def test_when_home_loses_its_last_capable_counsellor_waiting_calls_widen() -> No
     d.at(1.0, CallArrived("c1", "HN", "vi"))
     out = d.at(2.0, CounsellorLoggedOut("hn1"))  # still talking on c0, but gone for routing
     assert out == [CallOverflowed("c1", ALL, OverflowReason.HOME_HAS_NOBODY)]
+
+
+def test_an_insisted_wish_with_nobody_of_that_gender_at_home_widens_at_once() -> None:
+    d = Driver()
+    d.login("hn-m", centre="HN", gender=Gender.MALE)
+    d.login("ag-f", centre="AG", gender=Gender.FEMALE)
+    out = d.at(1.0, CallArrived("c1", "HN", "vi", GenderWish.FEMALE, gender_insist=True))
+    assert out[0] == CallOverflowed("c1", ALL, OverflowReason.HOME_HAS_NOBODY)
+    assert rings(out) == [("c1", "ag-f")]
+
+
+def test_an_engine_with_nothing_to_do_has_no_deadline() -> None:
+    d = Driver()
+    assert d.engine.next_deadline() is None
+    d.login("k1")
+    assert d.engine.next_deadline() is None
