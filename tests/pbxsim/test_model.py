@@ -203,3 +203,31 @@ async def test_the_project_dialplan_queues_an_urgent_caller_ahead_when_no_client
         assert isinstance(cdr, h.CdrWritten) and "danger=1" in cdr.cdr.userfield
     finally:
         await model.close()
+
+
+async def test_a_phone_in_two_queues_never_rings_for_two_callers_at_once() -> None:
+    model = Pbx(load_config(PROJECT_CONF), Clock(SPEED))
+    try:
+        live: dict[str, int] = {}
+        worst: dict[str, int] = {}
+
+        def watch(x: h.Happening) -> None:
+            if isinstance(x, h.ChannelCreated | h.ChannelHungUp) and x.channel.endpoint:
+                ep = x.channel.endpoint
+                live[ep] = live.get(ep, 0) + (1 if isinstance(x, h.ChannelCreated) else -1)
+                worst[ep] = max(worst.get(ep, 0), live[ep])
+
+        model.subscribe(watch)
+        seen = Recorder(model)
+        for name in model.endpoints:
+            model.set_phone(name, PhoneBehaviour(mode="noanswer"))
+        for name in ("hn-01", "hn-02"):
+            model.register_contact(name, f"sip:{name}@127.0.0.1:5080", expires=3600)
+        # one caller for Hà Nội's queue, one for the national pool: hn-01 is in both
+        model.originate_inbound("18001567", "0900000010", variables={"HOTLINE_CENTRE": "HN"})
+        model.originate_inbound("18001567", "0900000011")
+        await seen.until(lambda: len(seen.of(h.QueueCallerJoined)) == 2)
+        await seen.until(lambda: len(seen.of(h.AgentCalled)) >= 6, 10)
+        assert worst["PJSIP/hn-01"] == 1 and worst["PJSIP/hn-02"] == 1
+    finally:
+        await model.close()
