@@ -7,8 +7,9 @@ throughput into SQLite and PostgreSQL, and the statistics queries over many call
 * record: ``CallRecorder.record`` (pseudonymise + journal in the SQLite outbox), in microseconds
   per fact, with the outbox at synchronous=NORMAL (default) and FULL (fsync per fact);
 * drain: facts per second from the outbox into each database (8 facts per call);
-* stats: ``queue_figures`` by centre / day x hour, ``counsellor_figures`` and
-  ``overflow_figures`` over ``--stats-calls`` generated calls in PostgreSQL (bulk-inserted).
+* stats: ``queue_figures`` by centre / day x hour (from the calls table, ``_raw``, and from the
+  hourly rollup after ``rebuild_hour_stats``), ``counsellor_figures`` and ``overflow_figures``
+  over ``--stats-calls`` generated calls in PostgreSQL (bulk-inserted).
 
 Prints figures and, last, one JSON line. A throw-away PostgreSQL database is created and dropped.
 """
@@ -44,8 +45,10 @@ from callcenter.calls.facts import (  # noqa: E402
     WrapUpEnded,
 )
 from callcenter.calls.models import CallRow  # noqa: E402
+from callcenter.calls.options import StatsOptions  # noqa: E402
 from callcenter.calls.outcomes import OfferOutcome  # noqa: E402
 from callcenter.calls.recorder import CallRecorder  # noqa: E402
+from callcenter.calls.rollup import hour_of, rebuild_hour_stats  # noqa: E402
 from callcenter.calls.stats import (  # noqa: E402
     counsellor_figures,
     overflow_figures,
@@ -144,10 +147,18 @@ async def bench_stats(url: str, n_calls: int) -> dict[str, float]:
             await session.execute(CallRow.__table__.insert(), rows[chunk : chunk + 5000])
     async with db.engine.begin() as conn:
         await conn.exec_driver_sql("ANALYZE calls")
-    start, end = T0, T0 + timedelta(seconds=n_calls * 30)
+    start = T0
+    end = hour_of(T0 + timedelta(seconds=n_calls * 30)) + timedelta(hours=1)
+    raw_start = start + timedelta(seconds=1)  # not a whole hour: read from the calls table
     timings: dict[str, float] = {}
+    t = time.perf_counter()
+    async with db.sessions.begin() as session:
+        await rebuild_hour_stats(session, start, end, StatsOptions())
+    timings["rebuild_rollup"] = time.perf_counter() - t
     async with db.sessions() as session:
         for label, coro_fn in (
+            ("by_centre_raw", lambda: queue_figures(session, raw_start, end, by=("centre",))),
+            ("by_day_hour_raw", lambda: queue_figures(session, raw_start, end, by=("day", "hour"))),
             ("by_centre", lambda: queue_figures(session, start, end, by=("centre",))),
             ("by_day_hour", lambda: queue_figures(session, start, end, by=("day", "hour"))),
             ("by_centre_day", lambda: queue_figures(session, start, end, by=("centre", "day"))),
@@ -190,6 +201,8 @@ async def main() -> None:
     print(f"  = {drain_sqlite / 8:.0f} / {drain_pg / 8:.0f} whole calls per second (8 facts each)")
     for label, seconds in stats.items():
         print(f"stats {label} over {args.stats_calls} calls: {seconds * 1000:.0f} ms")
+    raw, fast = stats["by_day_hour_raw"], stats["by_day_hour"]
+    print(f"rollup speed-up (day x hour): {raw / fast:.0f}x")
     print(
         json.dumps(
             {
