@@ -17,6 +17,9 @@ from callcenter.calls.options import VIET_NAM, StatsOptions
 from callcenter.calls.recorder import CallRecorder
 from callcenter.calls.rollup import rebuild_hour_stats
 from callcenter.calls.stats import (
+    CounsellorFigures,
+    OverflowFigures,
+    QueueFigures,
     counsellor_figures,
     overflow_figures,
     queue_figures,
@@ -73,18 +76,22 @@ async def _stats(
     db = Database.from_url(url)
     try:
         async with db.sessions() as session:
+            row_type: type
             if args.table == "counsellors":
                 rows: list[object] = list(await counsellor_figures(session, start, end))
+                row_type = CounsellorFigures
             elif args.table == "overflow":
                 rows = list(await overflow_figures(session, start, end))
+                row_type = OverflowFigures
             else:
+                row_type = QueueFigures
                 options = StatsOptions.from_settings(settings.calls)
                 rows = list(
                     await queue_figures(session, start, end, by=by, options=options)  # type: ignore[arg-type]
                 )
     finally:
         await db.dispose()
-    write_csv(rows, sys.stdout)
+    write_csv(rows, sys.stdout, row_type)
     return 0
 
 
@@ -104,7 +111,10 @@ async def _rebuild(url: str, settings: Settings, args: argparse.Namespace) -> in
             )
     finally:
         await db.dispose()
-    print(f"hourly figures rebuilt from {start.isoformat()} to {end.isoformat()}")
+    print(
+        f"hourly figures rebuilt / đã tính lại số liệu theo giờ: {start.isoformat()} ->"
+        f" {end.isoformat()}"
+    )
     return 0
 
 
@@ -132,7 +142,9 @@ async def _import(url: str, settings: Settings, args: argparse.Namespace) -> int
         await db.dispose()
     print(
         f"calls: {summary.calls} (answered {summary.answered}, unanswered {summary.unanswered});"
-        f" in progress: {summary.in_progress}; waiting in the outbox: {outbox.backlog}"
+        f" in progress: {summary.in_progress}; waiting in the outbox: {outbox.backlog}\n"
+        f"cuộc gọi: {summary.calls} (đã trả lời {summary.answered}, không trả lời"
+        f" {summary.unanswered}); đang diễn ra: {summary.in_progress}; chờ ghi: {outbox.backlog}"
     )
     for source, line_no, reason in summary.bad_lines:
         print(f"{source}:{line_no}: skipped / bỏ qua: {reason}", file=sys.stderr)

@@ -262,11 +262,15 @@ async def overflow_figures(
     ]
 
 
-def write_csv(rows: Sequence[Any], out: TextIO) -> None:
-    """Write typed rows (dataclasses) as CSV with a header; ratios and seconds rounded."""
-    if not rows:
+def write_csv(rows: Sequence[Any], out: TextIO, row_type: type | None = None) -> None:
+    """Write typed rows (dataclasses) as CSV with a header; ratios and seconds rounded.
+
+    ``row_type`` gives the header when there are no rows.
+    """
+    kind = row_type or (type(rows[0]) if rows else None)
+    if kind is None:
         return
-    names = [f.name for f in dataclasses.fields(rows[0])]
+    names = [f.name for f in dataclasses.fields(kind)]
     writer = csv.writer(out)
     writer.writerow(names)
     for row in rows:

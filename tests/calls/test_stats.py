@@ -13,6 +13,7 @@ from callcenter.calls.recorder import CallRecorder
 from callcenter.calls.rollup import rebuild_hour_stats, rollup_covers
 from callcenter.calls.stats import (
     Dimension,
+    QueueFigures,
     StatsOptions,
     counsellor_figures,
     overflow_figures,
@@ -148,3 +149,9 @@ async def test_the_hourly_rollup_gives_the_same_figures_as_the_calls(db: Databas
     async with db.sessions() as session:
         assert await rollup_covers(session, START, END, options)
         assert await queue_figures(session, START, END, by=("centre", "day")) == by_centre
+
+
+def test_an_empty_table_still_has_its_header() -> None:
+    out = io.StringIO()
+    write_csv([], out, QueueFigures)
+    assert out.getvalue().startswith("centre,day,hour,offered,")
