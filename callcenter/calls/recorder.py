@@ -55,6 +55,7 @@ class CallRecorder:
         retry_initial_s: float = 0.2,
         retry_max_s: float = 15.0,
         stats_options: StatsOptions | None = None,
+        batch_timeout_s: float = 30.0,
     ) -> None:
         self._sessions = sessions
         self._outbox = outbox
@@ -62,6 +63,7 @@ class CallRecorder:
         self._batch_size = batch_size
         self._retry_initial = retry_initial_s
         self._retry_max = retry_max_s
+        self._batch_timeout = batch_timeout_s  # a hung connection must not stall the drainer
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -217,7 +219,7 @@ class CallRecorder:
 
     async def _apply(self, entries: list[Entry]) -> None:
         facts = [fact_from_json(entry.payload) for entry in entries]
-        async with self._sessions.begin() as session:
+        async with asyncio.timeout(self._batch_timeout), self._sessions.begin() as session:
             await self._repo.apply_many(session, facts)
         self._outbox.ack(entries[-1].seq)
 
