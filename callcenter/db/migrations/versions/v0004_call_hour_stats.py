@@ -17,11 +17,23 @@ down_revision: str | None = "0003_case_store"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-COUNTS = (
-    "calls offered answered abandoned abandoned_short answered_within_sl wait_answered_n"
-    " wait_offered_n talk_answered_n wrapup_n overflowed callbacks abandoned_in_ivr in_danger"
-).split()
-SUMS = "wait_answered_sum wait_offered_sum talk_answered_sum wrapup_sum".split()
+COUNTS = [
+    "calls",
+    "offered",
+    "answered",
+    "abandoned",
+    "abandoned_short",
+    "answered_within_sl",
+    "wait_answered_n",
+    "wait_offered_n",
+    "talk_answered_n",
+    "wrapup_n",
+    "overflowed",
+    "callbacks",
+    "abandoned_in_ivr",
+    "in_danger",
+]
+SUMS = ["wait_answered_sum", "wait_offered_sum", "talk_answered_sum", "wrapup_sum"]
 
 
 def upgrade() -> None:
