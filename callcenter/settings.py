@@ -74,7 +74,12 @@ class CallRecordSettings(BaseModel):
     service_level_s: float = 20.0
     short_abandon_s: float = 5.0
     fallback_queues: dict[str, str] = Field(
-        default_factory=lambda: {"hanoi": "HN", "danang": "DN", "angiang": "AG"}
+        default_factory=lambda: {
+            "fallback-hn": "HN",
+            "fallback-dn": "DN",
+            "fallback-ag": "AG",
+            "fallback-all": "",  # the national pool: the centre comes from CDR(userfield)
+        }
     )
     pbx_timezone: str = "Asia/Ho_Chi_Minh"
     outbox_fsync: bool = False  # True: every record also survives a power cut (slower)

@@ -7,8 +7,9 @@ facts (one per call, keyed like the service's own records: ``<node>/<caller uniq
 outage at start-up too). A call that already has a record is left as it is, so importing the
 same files twice changes nothing.
 
-The dialplan may put the IVR answers it knows in ``CDR(userfield)`` as ``key=value`` pairs
-separated by ``;`` (``lang=vi;province=01;danger=1``); they are copied into the record.
+The dialplan (asterisk-conf/extensions.conf) puts what it knows in ``CDR(userfield)`` as
+``key=value`` pairs separated by ``;`` (``fallback=1;queue=fallback-all;centre=HN;danger=1;
+lang=vi``); centre, language, province and the danger flag are copied into the record.
 """
 
 from __future__ import annotations
@@ -139,14 +140,19 @@ def _one_call(
 ) -> FallbackCallImported | None:
     cdrs = sorted(cdrs, key=lambda r: (r.start, r.sequence))
     qlog = sorted(qlog, key=lambda q: q.at)
-    events = {q.event: q for q in qlog}
-    end_event = next((q for q in qlog if q.event in END_EVENTS), None)
-    if not cdrs and end_event is None:
+    first: dict[str, QueueLogLine] = {}
+    for q in qlog:  # a caller may go round the queue again (Queue() timeout, then again)
+        first.setdefault(q.event, q)
+    end_event = next((q for q in reversed(qlog) if q.event in END_EVENTS), None)
+    if not cdrs and (end_event is None or qlog[-1].event == "ENTERQUEUE"):
         return None  # still waiting or talking: a later import will see its end
+    extra: dict[str, str] = {}
+    for r in cdrs:  # asterisk-conf/ writes key=value pairs; later records win
+        extra.update({k: v for k, v in _userfield(r.userfield).items() if v})
     queue = next((q.queue for q in qlog), None) or next((r.queue for r in cdrs if r.queue), "")
-    centre = config.queue_centres.get(queue or "")
-    enter = events.get("ENTERQUEUE")
-    connect = events.get("CONNECT")
+    centre = extra.get("centre") or config.queue_centres.get(queue or "") or None
+    enter = first.get("ENTERQUEUE")
+    connect = first.get("CONNECT")
     arrived = cdrs[0].start if cdrs else (enter.at if enter else qlog[0].at)
     ended = max(r.end for r in cdrs) if cdrs else end_event.at  # type: ignore[union-attr]
     offers = _offers(cdrs, qlog, config, centre)
@@ -165,7 +171,6 @@ def _one_call(
         outcome = UNANSWERED_END.get(end_event.event, CallOutcome.FALLBACK_ABANDONED)
     else:
         outcome = CallOutcome.FALLBACK_ABANDONED
-    extra = _userfield(cdrs[0].userfield) if cdrs else {}
     caller = cdrs[0].src if cdrs else (enter.data[1] if enter and len(enter.data) > 1 else None)
     return FallbackCallImported(
         node=config.node,

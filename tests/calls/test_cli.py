@@ -21,6 +21,7 @@ async def test_import_then_stats_from_the_command_line(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("CALLCENTER_DATABASE__URL", sqlite_url)
     monkeypatch.setenv("CALLCENTER_CALLS__PBX_TIMEZONE", "UTC")  # the lab Asterisk runs in UTC
+    monkeypatch.setenv("CALLCENTER_CALLS__FALLBACK_QUEUES", '{"hanoi": "HN"}')  # the lab queue
     args = ["--cdr", str(REC / "cdr-custom-Master.csv"), "--queue-log", str(REC / "queue_log.txt")]
     assert await _main(["calls", "import", "--node", "lab", *args]) == 0
     assert "calls: 3 (answered 3" in capsys.readouterr().out

@@ -20,6 +20,7 @@ from callcenter.calls.models import CallOfferRow, CallRow
 from callcenter.calls.outcomes import CallOutcome, RecordSource
 from callcenter.calls.recorder import CallRecorder
 from callcenter.db import Database
+from callcenter.settings import CallRecordSettings, Settings
 from tests.conftest import ASTERISK_FIXTURES
 
 REC = ASTERISK_FIXTURES / "recordings"
@@ -134,3 +135,35 @@ async def test_a_call_the_service_sent_to_the_fallback_is_completed_by_the_impor
         assert row.answered_by == "HN-01" and row.wait_s == 1.0 and row.talk_s == 1.0
         assert row.caller_hash is not None  # kept from the service's record
         assert sorted(offers) == ["HN-01", "HN-01", "HN-01", "HN-02"]  # 2 other calls: HN-01
+
+
+def test_the_deployment_dialplan_s_userfield_and_a_caller_going_round_the_queue() -> None:
+    """CDR as asterisk-conf/ writes it (fallback-all, centre and danger in the userfield) and
+    a queue_log where the caller's 20-minute Queue() ran out once before a counsellor took it."""
+    config = ImportConfig.from_settings(Settings(calls=CallRecordSettings(pbx_timezone="UTC")))
+    field = "fallback=1;queue=fallback-all;centre=DN;danger=1;lang=km;stasis=FAILED"
+    cdr_line = (
+        f'"""x"" <0912345678>","0912345678","111","hotline-fallback","PJSIP/trunk-00000001",'
+        f'"PJSIP/dn-01-00000002","Queue","fallback-all,,,,1200","2026-11-22 10:00:00",'
+        f'"2026-11-22 10:00:00","2026-11-22 10:25:00","1500","1500","ANSWERED",'
+        f'"DOCUMENTATION","","1795390000.7","{field}",5'
+    )
+    queue_log = [
+        "1795390000|1795390000.7|fallback-all|NONE|ENTERQUEUE||0912345678|1",
+        "1795391200|1795390000.7|fallback-all|NONE|EXITWITHTIMEOUT|1|1|1200",
+        "1795391201|1795390000.7|fallback-all|NONE|ENTERQUEUE||0912345678|1",
+        "1795391230|1795390000.7|fallback-all|DN-01|CONNECT|29|1795391201.9|3",
+        "1795391500|1795390000.7|fallback-all|DN-01|COMPLETECALLER|29|270|1",
+        "1795390100|1795390100.8|fallback-all|NONE|ENTERQUEUE||0987654321|2",
+        "1795391300|1795390100.8|fallback-all|NONE|EXITWITHTIMEOUT|1|2|1200",
+        "1795391301|1795390100.8|fallback-all|NONE|ENTERQUEUE||0987654321|1",
+    ]
+    cdr = parse_cdr([cdr_line], tz=ZoneInfo("UTC"))
+    facts, in_progress = read_fallback_calls(cdr, parse_queue_log(queue_log), config)
+    assert in_progress == 1  # the second caller is still waiting (round two)
+    (fact,) = facts
+    assert fact.outcome == CallOutcome.FALLBACK_ANSWERED
+    assert (fact.home_centre, fact.in_danger, fact.language) == ("DN", True, "km")
+    assert fact.queued_at == datetime.fromtimestamp(1795390000, UTC)  # the first round
+    assert fact.answered_at == datetime.fromtimestamp(1795391230, UTC)
+    assert fact.answered_by == "DN-01"
