@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import sys
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -122,7 +123,7 @@ async def _import(url: str, settings: Settings, args: argparse.Namespace) -> int
     var = settings.service.var_dir
     config = ImportConfig.from_settings(settings)
     if args.node:
-        config = ImportConfig(args.node, config.queue_centres, config.pbx_timezone)
+        config = dataclasses.replace(config, node=args.node)
     db = Database.from_url(url)
     outbox = Outbox(var / "outbox.sqlite3")  # the service's outbox: it drains what is left
     recorder = CallRecorder(

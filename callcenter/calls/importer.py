@@ -63,8 +63,9 @@ DISPOSITION_OUTCOME = {
 @dataclass(frozen=True)
 class ImportConfig:
     """``node``: this Asterisk's name; ``queue_centres``: fallback queue name -> centre code;
-    ``pbx_timezone``: the zone of CDR local times; ``endpoint_counsellors``: PJSIP endpoint ->
-    counsellor id (default: the endpoint name upper-cased, ``hn-01`` -> ``HN-01``)."""
+    ``pbx_timezone``: the zone of CDR local times; ``endpoint_counsellors``: PJSIP endpoint (and
+    queue member) name -> counsellor id, from the flow's counsellors in settings (a name not
+    there is upper-cased, ``hn-01`` -> ``HN-01``, as the lab's member names are)."""
 
     node: str
     queue_centres: Mapping[str, str]
@@ -73,14 +74,18 @@ class ImportConfig:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ImportConfig:
+        phones = {c.endpoint.split("/", 1)[-1]: c.id for c in settings.flow.counsellors}
         return cls(
             node=settings.service.node,
             queue_centres=dict(settings.calls.fallback_queues),
             pbx_timezone=settings.calls.pbx_timezone,
+            endpoint_counsellors=phones,
         )
 
     def counsellor(self, endpoint_or_agent: str) -> str:
-        return self.endpoint_counsellors.get(endpoint_or_agent, endpoint_or_agent.upper())
+        known = self.endpoint_counsellors
+        found = known.get(endpoint_or_agent) or known.get(endpoint_or_agent.lower())
+        return found or endpoint_or_agent.upper()
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,9 @@ from callcenter.calls.models import CallOfferRow, CallRow
 from callcenter.calls.outcomes import CallOutcome, RecordSource
 from callcenter.calls.recorder import CallRecorder
 from callcenter.db import Database
+from callcenter.flow.config import CounsellorEntry, FlowConfig
 from callcenter.settings import CallRecordSettings, Settings
+from routing.model import Gender
 from tests.conftest import ASTERISK_FIXTURES
 
 REC = ASTERISK_FIXTURES / "recordings"
@@ -140,7 +142,13 @@ async def test_a_call_the_service_sent_to_the_fallback_is_completed_by_the_impor
 def test_the_deployment_dialplan_s_userfield_and_a_caller_going_round_the_queue() -> None:
     """CDR as asterisk-conf/ writes it (fallback-all, centre and danger in the userfield) and
     a queue_log where the caller's 20-minute Queue() ran out once before a counsellor took it."""
-    config = ImportConfig.from_settings(Settings(calls=CallRecordSettings(pbx_timezone="UTC")))
+    counsellor = CounsellorEntry(
+        id="nguyen-thi-b", centre="DN", endpoint="PJSIP/dn-01", gender=Gender.FEMALE
+    )
+    settings = Settings(
+        calls=CallRecordSettings(pbx_timezone="UTC"), flow=FlowConfig(counsellors=[counsellor])
+    )
+    config = ImportConfig.from_settings(settings)
     field = "fallback=1;queue=fallback-all;centre=DN;danger=1;lang=km;stasis=FAILED"
     cdr_line = (
         f'"""x"" <0912345678>","0912345678","111","hotline-fallback","PJSIP/trunk-00000001",'
@@ -152,8 +160,8 @@ def test_the_deployment_dialplan_s_userfield_and_a_caller_going_round_the_queue(
         "1795390000|1795390000.7|fallback-all|NONE|ENTERQUEUE||0912345678|1",
         "1795391200|1795390000.7|fallback-all|NONE|EXITWITHTIMEOUT|1|1|1200",
         "1795391201|1795390000.7|fallback-all|NONE|ENTERQUEUE||0912345678|1",
-        "1795391230|1795390000.7|fallback-all|DN-01|CONNECT|29|1795391201.9|3",
-        "1795391500|1795390000.7|fallback-all|DN-01|COMPLETECALLER|29|270|1",
+        "1795391230|1795390000.7|fallback-all|dn-01|CONNECT|29|1795391201.9|3",
+        "1795391500|1795390000.7|fallback-all|dn-01|COMPLETECALLER|29|270|1",
         "1795390100|1795390100.8|fallback-all|NONE|ENTERQUEUE||0987654321|2",
         "1795391300|1795390100.8|fallback-all|NONE|EXITWITHTIMEOUT|1|2|1200",
         "1795391301|1795390100.8|fallback-all|NONE|ENTERQUEUE||0987654321|1",
@@ -166,4 +174,5 @@ def test_the_deployment_dialplan_s_userfield_and_a_caller_going_round_the_queue(
     assert (fact.home_centre, fact.in_danger, fact.language) == ("DN", True, "km")
     assert fact.queued_at == datetime.fromtimestamp(1795390000, UTC)  # the first round
     assert fact.answered_at == datetime.fromtimestamp(1795391230, UTC)
-    assert fact.answered_by == "DN-01"
+    assert fact.answered_by == "nguyen-thi-b"  # member dn-01 is this counsellor's phone
+    assert [o.counsellor for o in fact.offers] == ["nguyen-thi-b"]
