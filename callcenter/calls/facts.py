@@ -145,6 +145,7 @@ class FallbackCallImported(CallFact, CallerFields):
     ended_at: AwareDatetime | None = None
     home_centre: str | None = None
     answered_by: str | None = None
+    answered_centre: str | None = None  # None: the home centre
     language: str | None = None
     province: str | None = None
     in_danger: bool = False

@@ -36,12 +36,12 @@ def imported_row(fact: FallbackCallImported) -> CallRow:
         fallback_at=fact.at,
         ended_at=fact.ended_at,
         home_centre=fact.home_centre,
-        answered_centre=fact.home_centre if fact.answered_at else None,
+        answered_centre=(fact.answered_centre or fact.home_centre) if fact.answered_at else None,
         answered_by=fact.answered_by,
         language=fact.language,
         province=fact.province,
         in_danger=fact.in_danger,
-        centres=[fact.home_centre] if fact.home_centre else [],
+        centres=[c for c in dict.fromkeys((fact.home_centre, fact.answered_centre)) if c],
         counsellors=[fact.answered_by] if fact.answered_by else [],
         outcome=fact.outcome.value,
         wait_s=wait_seconds(timeline),
@@ -61,7 +61,7 @@ def complete_from_fallback(row: CallRow, fact: FallbackCallImported) -> bool:
     row.answered_at = row.answered_at or fact.answered_at
     row.answered_by = row.answered_by or fact.answered_by
     if fact.answered_at is not None:
-        row.answered_centre = row.answered_centre or fact.home_centre
+        row.answered_centre = row.answered_centre or fact.answered_centre or fact.home_centre
         if fact.answered_by and fact.answered_by not in row.counsellors:
             row.counsellors = [*row.counsellors, fact.answered_by]
     if fact.home_centre and fact.home_centre not in row.centres:

@@ -71,6 +71,7 @@ class ImportConfig:
     queue_centres: Mapping[str, str]
     pbx_timezone: str = "UTC"
     endpoint_counsellors: Mapping[str, str] = field(default_factory=dict)
+    counsellor_centres: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ImportConfig:
@@ -80,7 +81,11 @@ class ImportConfig:
             queue_centres=dict(settings.calls.fallback_queues),
             pbx_timezone=settings.calls.pbx_timezone,
             endpoint_counsellors=phones,
+            counsellor_centres={c.id: c.centre for c in settings.flow.counsellors},
         )
+
+    def centre_of(self, counsellor: str, default: str | None) -> str | None:
+        return self.counsellor_centres.get(counsellor, default)
 
     def counsellor(self, endpoint_or_agent: str) -> str:
         known = self.endpoint_counsellors
@@ -189,6 +194,7 @@ def _one_call(
         ended_at=max(ended, answered_at) if answered_at else ended,
         home_centre=centre,
         answered_by=answered_by,
+        answered_centre=config.counsellor_centres.get(answered_by or ""),
         language=extra.get("lang") or extra.get("language"),
         province=extra.get("province"),
         in_danger=extra.get("danger", "0") in ("1", "yes", "true"),
@@ -208,7 +214,9 @@ def _offers(
         ImportedOffer(
             offer_id=r.dstchannel,
             counsellor=config.counsellor(_endpoint(r.dstchannel)),
-            centre=centre,
+            centre=config.counsellor_centres.get(
+                config.counsellor(_endpoint(r.dstchannel)), centre
+            ),
             offered_at=r.start,
             ended_at=r.end,
             outcome=DISPOSITION_OUTCOME.get(r.disposition, OfferOutcome.UNREACHABLE),
@@ -230,7 +238,7 @@ def _offers(
                 ImportedOffer(
                     offer_id=f"ql:{q.agent}:{q.at.timestamp():.0f}:{q.event}",
                     counsellor=config.counsellor(q.agent),
-                    centre=centre,
+                    centre=config.centre_of(config.counsellor(q.agent), centre),
                     offered_at=q.at - timedelta(seconds=ring_s),
                     ended_at=q.at,
                     outcome=outcome,

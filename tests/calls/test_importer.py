@@ -175,4 +175,5 @@ def test_the_deployment_dialplan_s_userfield_and_a_caller_going_round_the_queue(
     assert fact.queued_at == datetime.fromtimestamp(1795390000, UTC)  # the first round
     assert fact.answered_at == datetime.fromtimestamp(1795391230, UTC)
     assert fact.answered_by == "nguyen-thi-b"  # member dn-01 is this counsellor's phone
+    assert fact.answered_centre == "DN"
     assert [o.counsellor for o in fact.offers] == ["nguyen-thi-b"]
