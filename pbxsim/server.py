@@ -94,6 +94,7 @@ class Simulator:
             lifespan="off",
             ws="websockets-sansio",
             ws_ping_interval=None,
+            ws_per_message_deflate=False,  # Asterisk offers no permessage-deflate
             access_log=False,
             timeout_graceful_shutdown=1,
         )

@@ -145,9 +145,10 @@ def snoop(
         name=f"Snoop/{ch.id}-{next(pbx._chan_seq):08x}",
     )
     sn.snoop_of = ch.id
+    pbx.snoop_ids[sn.id] = None
     sn.answered_at = pbx.now()
     pbx.publish(h.ChannelCreated(pbx.now(), sn.snapshot()))
-    first = not any(c.snoop_of == ch.id and c is not sn for c in pbx.channels.values())
+    first = not any(c is not sn for c in pbx.snoops_of(ch))
     if first:  # the framehook makes the spied channel's bridge re-evaluate
         pbx.rebridge_vars(ch)
         pbx.rebridge_vars(ch)

@@ -201,6 +201,7 @@ class Endpoint:
     has_aor: bool = True
     qualify_frequency: float = 0.0
     qualify_timeout: float = 3.0
+    outbound_legs: int = 0  # channels the PBX ever dialled here (0 for a trunk)
 
     @property
     def online(self) -> bool:

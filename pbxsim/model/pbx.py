@@ -112,6 +112,7 @@ class Pbx:
         self.ari_device_states: dict[str, str] = {}  # Stasis:<name> created through ARI
         self.apps = StasisRegistry()
         self.tasks: set[asyncio.Task[Any]] = set()
+        self.snoop_ids: dict[str, None] = {}  # Snoop/ channels, in creation order
         self._listeners: list[Listener] = []
         self._chan_seq = itertools.count(1)
         self._uid_seq = itertools.count(1)
@@ -256,6 +257,8 @@ class Pbx:
         self.channels[uid] = ch
         if endpoint and endpoint in self.endpoints:
             self.endpoints[endpoint].channel_ids.append(uid)
+            if outbound:
+                self.endpoints[endpoint].outbound_legs += 1
         return ch
 
     def set_var(self, ch: Channel, name: str, value: str, *, publish: bool = True) -> None:
@@ -300,12 +303,19 @@ class Pbx:
         ep = self.endpoints.get(device[len("PJSIP/") :])
         if ep is None:
             return "INVALID"
-        chans = [self.channels[c] for c in ep.channel_ids if c in self.channels]
-        chans = [c for c in chans if not c.destroyed]
-        inuse = any(
-            c.state in ("Up", "Ring") or (not c.outbound and c.state != "Down") for c in chans
-        )
-        ringing = any(c.outbound and c.state == "Ringing" for c in chans)
+        inuse = ringing = False
+        for cid in ep.channel_ids:
+            c = self.channels.get(cid)
+            if c is None or c.destroyed:
+                continue
+            if c.outbound and c.state == "Ringing":
+                ringing = True
+            elif c.state in ("Up", "Ring") or (not c.outbound and c.state != "Down"):
+                inuse = True
+                if not ep.outbound_legs:
+                    break  # a trunk: nothing on it can ring
+            if inuse and ringing:
+                break
         if ringing and inuse:
             return "RINGINUSE"
         if ringing:
@@ -502,12 +512,16 @@ class Pbx:
         ep = self.endpoints.get(spied.endpoint or "")
         return ep is not None and ep.phone.sends_rtp
 
+    def snoops_of(self, ch: Channel) -> list[Channel]:
+        return [
+            c for c in (self.channels.get(s) for s in self.snoop_ids) if c and c.snoop_of == ch.id
+        ]
+
     def _end_snoops(self, ch: Channel) -> None:
         """The spied channel is going: lingering snoops go now, live ones leave their bridge
         and Stasis (no hang-up request) and go right after it (fact 42)."""
-        for other in list(self.channels.values()):
-            if other.snoop_of != ch.id:
-                continue
+        snoops = self.snoops_of(ch)
+        for other in sorted(snoops, key=lambda c: not c.hangup_started):  # lingering ones first
             if other.hangup_started:
                 self.destroy(other, 16)
                 continue
@@ -544,9 +558,9 @@ class Pbx:
                 self.rebridge_vars(spied)  # the framehook detaches: the bridge re-evaluates
             self.publish(h.DeviceStateChanged(self.now(), f"Snoop/{ch.snoop_of}", "INVALID"))
         # a snoop dies with the channel it spies on (fact 42)
-        for other in list(self.channels.values()):
-            if other.snoop_of == ch.id:
-                self.destroy(other, 16)
+        self.snoop_ids.pop(ch.id, None)
+        for other in self.snoops_of(ch):
+            self.destroy(other, 16)
 
     # ------------------------------------------------------------------ stasis
 
