@@ -3,6 +3,7 @@ from __future__ import annotations
 import argparse
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from callcenter.db import Database, migrate
@@ -38,12 +39,18 @@ async def test_upgrade_downgrade_upgrade_round_trip(empty_db_url: str) -> None:
     assert await _tables(db_url) >= OUR_TABLES
 
 
-async def test_each_revision_steps_down_and_up_again(sqlite_url: str) -> None:
-    await migrate.upgrade(sqlite_url)
-    await migrate.downgrade(sqlite_url, "-1")
-    assert await migrate.current(sqlite_url) != migrate.heads()
-    await migrate.upgrade(sqlite_url)
-    assert await migrate.current(sqlite_url) == migrate.heads()
+@pytest.mark.parametrize("empty_db_url", ["sqlite", "postgres"], indirect=True)
+async def test_every_revision_steps_up_and_down_one_at_a_time(empty_db_url: str) -> None:
+    script = ScriptDirectory.from_config(migrate.alembic_config())
+    chain = [rev.revision for rev in script.walk_revisions("base", "heads")][::-1]
+    for revision in chain:  # oldest first
+        await migrate.upgrade(empty_db_url, "+1")
+        assert await migrate.current(empty_db_url) == (revision,)
+    for revision in reversed(chain[:-1]):
+        await migrate.downgrade(empty_db_url, "-1")
+        assert await migrate.current(empty_db_url) == (revision,)
+    await migrate.downgrade(empty_db_url, "-1")
+    assert await migrate.current(empty_db_url) == ()
 
 
 def _cli(argv: list[str]) -> int:
