@@ -31,7 +31,7 @@ from pbxsim.server import Simulator
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "asterisk"
 LAB_ETC = FIXTURES / "lab-etc"
 LOOSE_TYPES = {"ChannelVarset", "DeviceStateChanged"}
-WAIT_CAP = 2.0  # real seconds to wait for the simulator to catch up with the recording
+WAIT_CAP = 5.0  # real seconds to wait for the simulator to catch up with the recording
 
 
 def load(path: Path) -> list[dict[str, Any]]:
