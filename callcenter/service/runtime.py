@@ -29,6 +29,8 @@ from callcenter.ami.config import AmiConfig
 from callcenter.ami.events import ContactStatusChanged, DeviceStateChanged
 from callcenter.ami.queue_events import QueueCallerAbandoned, QueueCallerJoined, QueueCallerLeft
 from callcenter.ami.snapshot import AmiStateSynchronized
+from callcenter.calls.importer import ImportConfig, import_fallback_calls
+from callcenter.calls.options import StatsOptions
 from callcenter.calls.recorder import CallRecorder
 from callcenter.db.engine import Database
 from callcenter.db.migrate import upgrade
@@ -108,8 +110,16 @@ class HotlineService:
         var = settings.service.var_dir
         self.database = Database.from_url(settings.database.url, echo=settings.database.echo)
         self.crypto = crypto_from_settings(settings.privacy, key_file=var / "privacy-keys.json")
-        self.outbox = Outbox(var / "outbox.sqlite3")
-        self.recorder = CallRecorder(self.database.sessions, self.outbox, self.crypto)
+        calls = settings.calls
+        self.outbox = Outbox(
+            var / "outbox.sqlite3", synchronous="FULL" if calls.outbox_fsync else "NORMAL"
+        )
+        self.recorder = CallRecorder(
+            self.database.sessions,
+            self.outbox,
+            self.crypto,
+            stats_options=StatsOptions.from_settings(calls),
+        )
         self.engine = RoutingEngine(policy_from(settings))
         self.driver = RoutingDriver(self.engine, self._monotonic, speed=self._speed)
         self.presence = Presence(settings.flow, self.driver, var / "presence.json")
@@ -163,6 +173,7 @@ class HotlineService:
         if migrate:
             await upgrade(self.settings.database.url)
         self.recorder.start()
+        self._import_fallback_records()
         self.presence.restore()
         self.ami.subscribe(ContactStatusChanged, self.phones.contact)
         self.ami.subscribe(DeviceStateChanged, self.phones.device)
@@ -172,6 +183,20 @@ class HotlineService:
         self.ami.subscribe(QueueCallerAbandoned, self._fallback_leave)
         self.ami.start()
         self._spawn(self._consume_ari(), "ari-events")
+
+    def _import_fallback_records(self) -> None:
+        """Calls Asterisk's fallback queue handled while the service was away: Asterisk wrote
+        them to its CDR and queue_log files; they join the same call records (idempotent)."""
+        service = self.settings.service
+        if not service.cdr_csv and not service.queue_log:
+            return
+        summary = import_fallback_calls(
+            self.recorder,
+            ImportConfig.from_settings(self.settings),
+            cdr_files=[p for p in service.cdr_csv if p.exists()],
+            queue_log_files=[p for p in service.queue_log if p.exists()],
+        )
+        log.info("imported Asterisk's records of fallback calls: %s", summary)
 
     async def stop(self) -> None:
         """Stop without touching live calls: they stay in Asterisk for the next service."""

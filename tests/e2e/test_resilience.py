@@ -140,3 +140,24 @@ async def test_watchdog_sends_stranded_callers_to_the_fallback_queue(
         assert not rescued.destroyed
         assert rescued.stasis_app is None
         assert _bridged(sim, talking)
+
+
+async def test_calls_the_fallback_queue_took_while_away_are_imported_on_start(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """Asterisk replays nothing, so the service reads Asterisk's own CDR file when it starts:
+    the call the fallback queue answered while nobody was connected gets its record."""
+    recorded = Path(__file__).parents[1] / "fixtures" / "asterisk" / "recordings"
+    async with Simulator(LAB_ETC) as sim:
+        settings = lab_settings(sim, sqlite_url, tmp_path)
+        settings.service.cdr_csv = [recorded / "cdr-custom-Master.csv"]
+        settings.service.queue_log = [recorded / "queue_log.txt"]
+        settings.calls.fallback_queues = {"hanoi": "HN"}  # the lab's one queue
+        async with running_service(settings) as service:
+            rows = await call_rows(service)
+        async with running_service(settings) as again:  # a second start imports nothing twice
+            rows_again = await call_rows(again)
+    assert rows
+    assert all(r.source == "fallback_import" for r in rows)
+    assert {r.outcome for r in rows} <= {"fallback_answered", "fallback_abandoned"}
+    assert len(rows_again) == len(rows)
