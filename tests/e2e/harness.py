@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -74,13 +74,24 @@ async def running_service(settings: Settings) -> AsyncIterator[HotlineService]:
         await service.stop()
 
 
-async def until(check: Callable[[], bool], *, within: float = 20.0, what: str = "") -> None:
+async def until(
+    check: Callable[[], bool],
+    *,
+    within: float = 20.0,
+    what: str = "",
+    poll: Callable[[], Awaitable[None]] | None = None,
+) -> None:
+    """Wait until ``check()`` holds (``poll`` first refreshes what it looks at)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
-    while not check():
+    while True:
+        if poll is not None:
+            await poll()
+        if check():
+            return
         if loop.time() > deadline:
             raise AssertionError(f"timed out waiting for {what or check}")
-        await asyncio.sleep(0.02)
+        await asyncio.sleep(0.02 if poll is None else 0.2)
 
 
 async def call_rows(service: HotlineService) -> list[CallRow]:

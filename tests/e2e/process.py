@@ -55,6 +55,7 @@ class ServiceProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self.proc: subprocess.Popen[bytes] | None = None
+        self.last_health: dict[str, Any] | None = None
 
     async def start(self, *, within: float = 30.0) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CALLCENTER_")}
@@ -105,3 +106,9 @@ class ServiceProcess:
         async with httpx.AsyncClient(timeout=5) as client:
             data: dict[str, Any] = (await client.get(f"{self.url}/health")).json()
             return data
+
+    async def refresh_health(self) -> None:
+        try:
+            self.last_health = await self.health()
+        except httpx.HTTPError:
+            self.last_health = None

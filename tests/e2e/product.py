@@ -61,21 +61,49 @@ def product_settings(
     db_url: str,
     var_dir: Path,
 ) -> Settings:
+    """Settings for a scenario's counsellors on the phones the actors gave them."""
+    counsellors = [
+        CounsellorEntry(
+            id=person.id,
+            centre=centre,
+            endpoint=f"PJSIP/{endpoint_of[person.id]}",
+            languages=frozenset(person.languages),
+            gender=person.gender,
+        )
+        for centre, person in scenario.counsellors()
+    ]
+    policy = scenario.routing_policy()
+    routing = RoutingSettings(
+        centres=policy.centres,
+        overflow_after=policy.overflow_after,
+        language_wait=policy.language_wait,
+        gender_wait=policy.gender_wait,
+        max_overtake=policy.max_overtake,
+        urgent_lead=policy.urgent_lead,
+        wrap_up=policy.wrap_up,
+        callback_offer_wait=policy.callback_offer_wait,
+        announce_interval=None,
+        expected_talk_time=policy.expected_talk_time,
+    )
+    return service_settings(
+        sim, conf_dir, counsellors, db_url, var_dir, routing, ring_timeout=policy.ring_timeout
+    )
+
+
+def service_settings(
+    sim: Simulator,
+    conf_dir: Path,
+    counsellors: list[CounsellorEntry],
+    db_url: str,
+    var_dir: Path,
+    routing: RoutingSettings,
+    *,
+    ring_timeout: float = 5.0,
+) -> Settings:
+    """The service on the product configuration, credentials read from its ari/manager.conf."""
     conf = load_config(conf_dir)
     (ari_user,) = conf.ari.users.values()
     (ami_user,) = conf.manager.users.values()
-    counsellors = []
-    for centre, person in scenario.counsellors():
-        counsellors.append(
-            CounsellorEntry(
-                id=person.id,
-                centre=centre,
-                endpoint=f"PJSIP/{endpoint_of[person.id]}",
-                languages=frozenset(person.languages),
-                gender=person.gender,
-            )
-        )
-    policy = scenario.routing_policy()
     return Settings(
         database=DatabaseSettings(url=db_url),
         ari=AriSettings(
@@ -87,22 +115,11 @@ def product_settings(
         service=ServiceSettings(node="hn", var_dir=var_dir),
         flow=FlowConfig(
             counsellors=counsellors,
-            ring_timeout=policy.ring_timeout,
+            ring_timeout=ring_timeout,
             max_wait=600.0,
             callback_digit_timeout=1.0,
             announce_positions=False,
             ivr=IvrConfig(digit_timeout=1.0, attempts=1),
         ),
-        routing=RoutingSettings(
-            centres=policy.centres,
-            overflow_after=policy.overflow_after,
-            language_wait=policy.language_wait,
-            gender_wait=policy.gender_wait,
-            max_overtake=policy.max_overtake,
-            urgent_lead=policy.urgent_lead,
-            wrap_up=policy.wrap_up,
-            callback_offer_wait=policy.callback_offer_wait,
-            announce_interval=None,
-            expected_talk_time=policy.expected_talk_time,
-        ),
+        routing=routing,
     )
