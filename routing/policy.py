@@ -69,7 +69,7 @@ class Policy:
         if len(set(self.centres)) != len(self.centres):
             raise PolicyError(f"centres: duplicates in {self.centres!r}")
         for centre in self.centres:
-            if not isinstance(centre, str) or not centre:
+            if not isinstance(centre, str) or not centre or centre == "*":
                 raise PolicyError(f"centres: {centre!r} is not a centre code")
         for name in ("overflow_after", "language_wait", "gender_wait", "max_overtake", "wrap_up"):
             _non_negative(name, getattr(self, name))

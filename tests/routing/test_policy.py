@@ -37,6 +37,7 @@ def test_policy_is_frozen_and_its_tables_are_read_only() -> None:
     [
         ({"centres": ()}, "at least one centre"),
         ({"centres": ("HN", "HN")}, "duplicates"),
+        ({"centres": ("HN", "*")}, "not a centre code"),
         ({"overflow_after": -1.0}, "overflow_after"),
         ({"ring_timeout": 0.0}, "ring_timeout"),
         ({"language_wait": float("nan")}, "language_wait"),
