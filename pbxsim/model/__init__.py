@@ -15,8 +15,9 @@ Public surface (for the ARI/AMI servers, actors and tests):
 from pbxsim.model.clock import Clock
 from pbxsim.model.config import PbxConfig, load_config
 from pbxsim.model.errors import BadRequest, Conflict, NotBooted, NotFound, PbxError, Unprocessable
+from pbxsim.model.hangup import CAUSE_TXT
 from pbxsim.model.objects import Bridge, Channel, Contact, Endpoint, PhoneBehaviour, Playback
-from pbxsim.model.pbx import CAUSE_TXT, Pbx
+from pbxsim.model.pbx import Pbx
 
 __all__ = [
     "CAUSE_TXT",

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
+from pbxsim.model import bridging, hangup
 from pbxsim.model import happenings as h
 from pbxsim.model.clock import Clock
 from pbxsim.model.config import PbxConfig
@@ -25,20 +26,6 @@ from pbxsim.model.stasis import StasisRegistry
 Listener = Callable[[h.Happening], None]
 log = logging.getLogger(__name__)
 
-CAUSE_TXT = {
-    0: "Unknown",
-    16: "Normal Clearing",
-    17: "User busy",
-    18: "No user responding",
-    19: "User alerting, no answer",
-    20: "Subscriber absent",
-    21: "Call Rejected",
-    23: "Redirected to new destination",
-    26: "Answered elsewhere",
-    32: "Circuit/channel congestion",
-    34: "Circuit/channel congestion",
-    127: "Interworking, unspecified",
-}
 REASON_CAUSE = {
     "normal": 16,
     "busy": 17,
@@ -54,40 +41,6 @@ REASON_CAUSE = {
     "failure": 38,
     "answered_elsewhere": 26,
 }
-
-_QOS = (
-    (
-        "RTPAUDIOQOS",
-        "ssrc={ssrc};themssrc=0;lp=0;rxjitter=0.000000;rxcount=0;txjitter=0.000000;"
-        "txcount=0;rlp=0;rtt=0.000000;rxmes=0.000000;txmes=0.000000",
-    ),
-    (
-        "RTPAUDIOQOSJITTER",
-        "minrxjitter=000.000000;maxrxjitter=000.000000;avgrxjitter=000.000000;"
-        "stdevrxjitter=000.000000;mintxjitter=000.000000;maxtxjitter=000.000000;"
-        "avgtxjitter=000.000000;stdevtxjitter=000.000000;",
-    ),
-    (
-        "RTPAUDIOQOSLOSS",
-        "  minrxlost=000.000000;  maxrxlost=000.000000;  avgrxlost=000.000000;"
-        "  stdevrxlost=000.000000;  mintxlost=000.000000;  maxtxlost=000.000000;"
-        "  avgtxlost=000.000000;  stdevtxlost=000.000000;",
-    ),
-    (
-        "RTPAUDIOQOSRTT",
-        "     minrtt=000.000000;     maxrtt=000.000000;     avgrtt=000.000000;"
-        "     stdevrtt=000.000000;",
-    ),
-    (
-        "RTPAUDIOQOSMES",
-        "   minrxmes=000.000000;   maxrxmes=000.000000;   avgrxmes=000.000000;"
-        "   stdevrxmes=000.000000;   mintxmes=000.000000;   maxtxmes=000.000000;"
-        "   avgtxmes=000.000000;   stdevtxmes=000.000000;",
-    ),
-)
-
-
-GHOST_SECONDS = 619.0  # REFER at 21:54:04, ChannelDestroyed at 22:04:23 (fact 47)
 
 
 class Pbx:
@@ -202,12 +155,6 @@ class Pbx:
         if br is None or br.destroyed:
             raise NotFound("Bridge not found")
         return br
-
-    def bridge_snapshot(self, br: Bridge) -> h.BridgeSnapshot:
-        pjsip = sum(
-            1 for c in br.channels if c in self.channels and self.channels[c].tech == "PJSIP"
-        )
-        return br.snapshot(br.technology(pjsip))
 
     def _new_uid(self) -> str:
         return f"{int(self.now())}.{next(self._uid_seq)}"
@@ -449,23 +396,7 @@ class Pbx:
     # ------------------------------------------------------------------ hang-up
 
     def qos_vars(self, ch: Channel) -> None:
-        """RTPAUDIOQOS* set when an answered PJSIP channel's RTP session ends."""
-        if ch.tech != "PJSIP" or ch.answered_at is None:
-            return
-        peer = self.bridge_peer(ch)
-        ssrc = str(abs(hash(ch.id)) % 4294967295)
-        for name, value in _QOS:
-            self.set_var(ch, name, value.format(ssrc=ssrc))
-            if peer is not None and peer.tech == "PJSIP":
-                self.set_var(peer, name + "BRIDGED", value.format(ssrc=ssrc))
-
-    def bridge_peer(self, ch: Channel) -> Channel | None:
-        if ch.bridge_id is None or ch.bridge_id not in self.bridges:
-            return None
-        others = [c for c in self.bridges[ch.bridge_id].channels if c != ch.id]
-        if len(others) != 1:
-            return None
-        return self.channels.get(others[0])
+        hangup.qos_vars(self, ch)
 
     def do_hangup(
         self,
@@ -476,91 +407,20 @@ class Pbx:
         tech_cause: int | None = None,
         soft: bool = True,
     ) -> None:
-        """Hang a channel up. ``request_cause`` None = remote BYE (ChannelHangupRequest with no
-        cause); 32 = an ARI DELETE (soft hang-up)."""
-        if ch.hangup_started or ch.destroyed:
-            return
-        ch.hangup_started = True
-        ch.hangup_cause = final_cause
-        ch.hangup_tech_cause = tech_cause
-        self.qos_vars(ch)
-        self.publish(h.HangupRequested(self.now(), ch.snapshot(), request_cause, None, soft))
-        self.stop_channel_media(ch)
-        if ch.bridge_id is not None:
-            self.leave_bridge(ch)
-        if ch.stasis_app is not None:
-            self.end_stasis(ch)
-        ch.wake.set()
-        self._end_snoops(ch)
-        if ch.refer_pending:
-            # the BYE went out but the REFER subscription keeps the channel until its refresh
-            # times out, about 10 minutes later (fact 47): listed, not found for DELETE
-            ch.ghost = True
-            self.clock.call_later(GHOST_SECONDS, lambda: self.destroy(ch, 16))
-            return
-        if ch.tech == "Snoop" and not self._snoop_media_flows(ch):
-            return  # no frames from the spied side: destroyed with it (fact 43)
-        # a channel running a dialplan application returns to the dialplan, which runs 'h'
-        if ch.in_dialplan:
-            return  # the dialplan task finishes the hang-up (see dialplan.run_dialplan)
-        self.destroy(ch, final_cause, tech_cause)
-
-    def _snoop_media_flows(self, snoop: Channel) -> bool:
-        spied = self.channels.get(snoop.snoop_of or "")
-        if spied is None or spied.destroyed:
-            return True
-        ep = self.endpoints.get(spied.endpoint or "")
-        return ep is not None and ep.phone.sends_rtp
+        hangup.do_hangup(
+            self,
+            ch,
+            request_cause=request_cause,
+            final_cause=final_cause,
+            tech_cause=tech_cause,
+            soft=soft,
+        )
 
     def snoops_of(self, ch: Channel) -> list[Channel]:
-        return [
-            c for c in (self.channels.get(s) for s in self.snoop_ids) if c and c.snoop_of == ch.id
-        ]
-
-    def _end_snoops(self, ch: Channel) -> None:
-        """The spied channel is going: lingering snoops go now, live ones leave their bridge
-        and Stasis (no hang-up request) and go right after it (fact 42)."""
-        snoops = self.snoops_of(ch)
-        for other in sorted(snoops, key=lambda c: not c.hangup_started):  # lingering ones first
-            if other.hangup_started:
-                self.destroy(other, 16)
-                continue
-            other.hangup_started = True
-            if other.bridge_id is not None:
-                self.leave_bridge(other)
-            if other.stasis_app is not None:
-                self.end_stasis(other)
+        return hangup.snoops_of(self, ch)
 
     def destroy(self, ch: Channel, cause: int, tech_cause: int | None = None) -> None:
-        if ch.destroyed:
-            return
-        if ch.bridge_id is not None:
-            self.leave_bridge(ch)
-        ch.destroyed = True
-        self.publish(
-            h.ChannelHungUp(
-                self.now(), ch.snapshot(), cause, CAUSE_TXT.get(cause, "Unknown"), tech_cause
-            )
-        )
-        self.apps.remove_channel(ch.id)
-        if ch.endpoint and ch.endpoint in self.endpoints:
-            ids = self.endpoints[ch.endpoint].channel_ids
-            if ch.id in ids:
-                ids.remove(ch.id)
-        self.channels.pop(ch.id, None)
-        self.refresh_endpoint(ch)
-        from pbxsim.model.cdr import write_cdr
-
-        write_cdr(self, ch, cause)
-        if ch.tech == "Snoop" and ch.snoop_of is not None:
-            spied = self.channels.get(ch.snoop_of)
-            if spied is not None and not spied.hangup_started:
-                self.rebridge_vars(spied)  # the framehook detaches: the bridge re-evaluates
-            self.publish(h.DeviceStateChanged(self.now(), f"Snoop/{ch.snoop_of}", "INVALID"))
-        # a snoop dies with the channel it spies on (fact 42)
-        self.snoop_ids.pop(ch.id, None)
-        for other in self.snoops_of(ch):
-            self.destroy(other, 16)
+        hangup.destroy(self, ch, cause, tech_cause)
 
     # ------------------------------------------------------------------ stasis
 
@@ -594,6 +454,12 @@ class Pbx:
 
     # ------------------------------------------------------------------ bridges
 
+    def bridge_snapshot(self, br: Bridge) -> h.BridgeSnapshot:
+        return bridging.bridge_snapshot(self, br)
+
+    def bridge_peer(self, ch: Channel) -> Channel | None:
+        return bridging.bridge_peer(self, ch)
+
     def create_bridge(
         self,
         bridge_type: str = "mixing",
@@ -603,179 +469,36 @@ class Pbx:
         bridge_class: str = "stasis",
         creator: str = "Stasis",
     ) -> Bridge:
-        types = [t.strip() for t in (bridge_type or "mixing").split(",") if t.strip()]
-        kind = "holding" if "holding" in types else "mixing"
-        for t in types:
-            if t not in (
-                "mixing",
-                "holding",
-                "dtmf_events",
-                "proxy_media",
-                "video_sfu",
-                "video_single",
-                "sdp_label",
-            ):
-                raise Unprocessable(f"Invalid bridge type: {t}")
-        if bridge_id and bridge_id in self.bridges and not self.bridges[bridge_id].destroyed:
-            raise Conflict("Bridge with id already exists")
-        br = Bridge(
-            id=bridge_id or str(uuid.uuid4()),
-            bridge_type=kind,
-            name=name,
-            creationtime=self.now(),
-            bridge_class=bridge_class,
-            creator=creator,
+        return bridging.create_bridge(
+            self, bridge_type, bridge_id, name, bridge_class=bridge_class, creator=creator
         )
-        self.bridges[br.id] = br
-        self.publish(h.BridgeCreated(self.now(), self.bridge_snapshot(br)))
-        return br
-
-    def _bridge_vars(self, a: Channel, b: Channel) -> None:
-        """BRIDGEPEER / BRIDGEPVTCALLID of a two-party bridge, ``a``'s first."""
-        for x, y in ((a, b), (b, a)):
-            self.set_var(x, "BRIDGEPEER", y.name)
-            if y.tech == "PJSIP":
-                self.set_var(x, "BRIDGEPVTCALLID", y.protocol_id)
 
     def bridge_pair_vars(self, a: Channel, b: Channel) -> None:
-        self._bridge_vars(a, b)
+        bridging.bridge_pair_vars(self, a, b)
 
     def rebridge_vars(self, ch: Channel) -> None:
-        """A framehook (snoop) attached to a bridged channel: the bridge re-evaluates."""
-        br = self.bridges.get(ch.bridge_id or "")
-        if br is None:
-            return
-        members = [self.channels[c] for c in br.channels if c in self.channels]
-        if len(members) == 2:
-            self._bridge_vars(members[1], members[0])
+        bridging.rebridge_vars(self, ch)
 
     def add_to_bridge(self, br: Bridge, ch: Channel) -> None:
-        if ch.bridge_id == br.id:
-            return
-        if ch.bridge_id is not None:
-            self.leave_bridge(ch)
-        br.channels.append(ch.id)
-        ch.bridge_id = br.id
-        self.publish(h.ChannelEnteredBridge(self.now(), ch.snapshot(), self.bridge_snapshot(br)))
-        members = [self.channels[c] for c in br.channels if c in self.channels]
-        extra = self.announcers(br)
-        if extra and len(members) == 1:
-            self.set_var(ch, "BRIDGEPEER", extra[0])
-        elif extra and len(members) >= 2:
-            for _ in range(3):
-                self._multi_round(br)
-        elif len(members) == 2:
-            first, new = members[0], members[1]
-            if first.tech == "PJSIP" and new.tech == "PJSIP":
-                # native_rtp: three rounds, newest first, connected line in between
-                self._bridge_vars(new, first)
-                self._bridge_vars(new, first)
-                self._connected(new, first)
-                self._bridge_vars(new, first)
-                self._connected(first, new)
-            else:
-                self._bridge_vars(first, new)
-                self._connected(new, first)
-                self._connected(first, new)
-
-    def _connected(self, ch: Channel, peer: Channel) -> None:
-        self._connected_to(ch, peer.caller_name, peer.caller_number)
+        bridging.add_to_bridge(self, br, ch)
 
     def connected_to(self, ch: Channel, name: str, number: str) -> None:
-        self._connected_to(ch, name, number)
-
-    def _connected_to(self, ch: Channel, name: str, number: str) -> None:
-        """Connected line follows the bridge peer; an update only when it changes."""
-        if (ch.connected_name, ch.connected_number) == (name, number):
-            return
-        ch.connected_name, ch.connected_number = name, number
-        self.publish(h.ConnectedLineChanged(self.now(), ch.snapshot()))
+        bridging.connected_to(self, ch, name, number)
 
     def announcers(self, br: Bridge) -> list[str]:
-        return [a for a in (br.moh_channel, br.play_announcer) if a]
-
-    def _multi_round(self, br: Bridge) -> None:
-        """BRIDGEPEER lists every other party (announcers first) in a bridge of three or more;
-        BRIDGEPVTCALLID is then empty (set only when it changes)."""
-        members = [self.channels[c] for c in br.channels if c in self.channels]
-        for x in reversed(members):
-            others = self.announcers(br) + [m.name for m in members if m is not x]
-            self.set_var(x, "BRIDGEPEER", ",".join(others))
-            if x.variables.get("BRIDGEPVTCALLID", ""):
-                self.set_var(x, "BRIDGEPVTCALLID", "")
+        return bridging.announcers(self, br)
 
     def announcer_joined(self, br: Bridge) -> None:
-        """An Announcer channel (bridge MOH or playback) joined the bridge."""
-        members = [self.channels[c] for c in br.channels if c in self.channels]
-        if len(members) == 1:
-            self.set_var(members[0], "BRIDGEPEER", self.announcers(br)[-1])
-        elif len(members) >= 2:
-            for _ in range(3):
-                self._multi_round(br)
+        bridging.announcer_joined(self, br)
 
     def leave_bridge(self, ch: Channel) -> None:
-        br = self.bridges.get(ch.bridge_id or "")
-        ch.bridge_id = None
-        if br is None or ch.id not in br.channels:
-            return
-        self._clear_peer_vars(ch)
-        if br.bridge_class == "basic":  # a two-party basic bridge dissolves at once
-            for cid in br.channels:
-                if cid != ch.id and cid in self.channels:
-                    self._clear_peer_vars(self.channels[cid])
-        br.channels.remove(ch.id)
-        self.publish(h.ChannelLeftBridge(self.now(), ch.snapshot(), self.bridge_snapshot(br)))
-        extra = self.announcers(br)
-        remaining = [self.channels[c] for c in br.channels if c in self.channels]
-        if extra and len(remaining) == 1:
-            self.set_var(remaining[0], "BRIDGEPEER", extra[0])
-            self._connected_to(remaining[0], "", "")
-        if br.bridge_class == "basic" and len(br.channels) <= 1:
-            for rest in list(br.channels):
-                other = self.channels.get(rest)
-                if other is not None and not other.hangup_started:
-                    asyncio.get_running_loop().call_soon(self._partner_gone, other)
-
-    def _clear_peer_vars(self, ch: Channel) -> None:
-        if ch.variables.get("BRIDGEPEER"):
-            self.set_var(ch, "BRIDGEPEER", "")
-            if ch.variables.get("BRIDGEPVTCALLID"):
-                self.set_var(ch, "BRIDGEPVTCALLID", "")
-
-    def _partner_gone(self, ch: Channel) -> None:
-        """The other party of a basic (queue / Dial) bridge left: this leg leaves, the bridge
-        goes, and the leg is hung up with no hang-up request of its own."""
-        if ch.hangup_started or ch.destroyed:
-            return
-        ch.hangup_started = True
-        br = self.bridges.get(ch.bridge_id or "")
-        if br is not None:
-            self.leave_bridge(ch)
-            if not br.channels:
-                self.destroy_bridge(br)
-        self.qos_vars(ch)
-        ch.wake.set()
-        self.destroy(ch, 16)
+        bridging.leave_bridge(self, ch)
 
     def destroy_bridge(self, br: Bridge) -> None:
-        if br.destroyed:
-            return
-        for cid in list(br.channels):
-            ch = self.channels.get(cid)
-            if ch is not None:
-                self.leave_bridge(ch)
-        br.destroyed = True
-        for pb in list(self.playbacks.values()):
-            if pb.target_uri == f"bridge:{br.id}":
-                from pbxsim.model.media import stop_playback_now
-
-                stop_playback_now(self, pb)
-        self.bridges.pop(br.id, None)
-        self.publish(h.BridgeDestroyed(self.now(), self.bridge_snapshot(br)))
-        self.apps.remove_bridge(br.id)
+        bridging.destroy_bridge(self, br)
 
     def announcer_name(self, moh: bool) -> str:
-        return f"Announcer/ARI{'_MOH' if moh else ''}-{next(self._announcer_seq):08x};2"
+        return bridging.announcer_name(self, moh)
 
     # ------------------------------------------------------------------ restart
 
