@@ -60,3 +60,13 @@ def db_url(request: pytest.FixtureRequest) -> str:
         return url
     url = request.getfixturevalue("sqlite_url")
     return url
+
+
+@pytest.fixture
+def fresh_pg_url(pg_url: str) -> Iterator[str]:
+    """SQLAlchemy URL of a PostgreSQL database of this test's own (created and dropped here),
+    for tests that count every row, such as end-to-end runs."""
+    name = f"cc_fresh_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    yield pg_url.rsplit("/", 1)[0] + f"/{name}"
+    asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -23,10 +23,10 @@ SPEED = 4.0  # simulated seconds per real second, for the PBX and the service al
 
 
 async def test_a_simulated_day_every_call_recorded_once_and_truthfully(
-    pg_url: str, tmp_path: Path
+    fresh_pg_url: str, tmp_path: Path
 ) -> None:
-    """On PostgreSQL, the production database (the other end-to-end tests use SQLite)."""
-    db_url = pg_url
+    """On PostgreSQL, the production database (most other end-to-end tests use SQLite)."""
+    db_url = fresh_pg_url
     scenario = load_scenario(SCENARIO)
     conf_dir = product_conf_with_phones(tmp_path, per_centre=8)
     async with Simulator(conf_dir, speed=SPEED) as sim:

@@ -28,7 +28,8 @@ def _bridged(sim: Simulator, channel_id: str) -> bool:
     return bridge is not None and len(bridge.channels) == 2
 
 
-async def test_sigkill_with_calls_bridged_and_waiting(pg_url: str, tmp_path: Path) -> None:
+async def test_sigkill_with_calls_bridged_and_waiting(fresh_pg_url: str, tmp_path: Path) -> None:
+    pg_url = fresh_pg_url
     conf_dir = product_conf_with_phones(tmp_path, per_centre=20)
     phones = [f"{c}-{n:02d}" for c in ("hn", "dn", "ag") for n in range(1, 21)][:TALKING]
     counsellors = [
