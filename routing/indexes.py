@@ -16,6 +16,7 @@ heap is rebuilt when dead entries outnumber live ones (amortised O(1) per operat
 from __future__ import annotations
 
 import heapq
+import math
 from bisect import bisect_left, insort
 from typing import Generic, TypeVar
 
@@ -31,14 +32,19 @@ _SLACK = 64
 
 
 class Lane(Generic[E]):
-    """One heap with lazy deletion, and how many of its entries are live."""
+    """One heap with lazy deletion, and how many of its entries are live.
 
-    __slots__ = ("entries", "key", "live")
+    ``head`` (call lanes only) is the rank of the heap's first entry, dead or alive, kept in
+    the lane itself so that a scan can rule a lane out without touching the heap.
+    """
+
+    __slots__ = ("entries", "head", "key", "live")
 
     def __init__(self, key: tuple[object, ...]) -> None:
         self.key = key
         self.entries: list[E] = []
         self.live = 0
+        self.head = math.inf
 
 
 class CallQueues:
@@ -63,12 +69,14 @@ class CallQueues:
             calls = self._calls
             heap[:] = [e for e in heap if _call_live(calls, e)]
             heapq.heapify(heap)
+        lane.head = heap[0][0]
 
     def leave_all(self, call: Call) -> None:
         for lane in call.queues:
             lane.live -= 1
             if not lane.live:  # every entry left is dead
                 lane.entries.clear()
+                lane.head = math.inf
         call.queues.clear()
         call.qtoken = -1
 
@@ -95,6 +103,7 @@ class CallQueues:
             break
         for entry in skipped:
             heapq.heappush(heap, entry)
+        lane.head = heap[0][0] if heap else math.inf
         return found, fallback
 
     def live_calls(self, key: QueueKey) -> list[Call]:

@@ -44,12 +44,12 @@ def best_call_for(core: EngineCore, counsellor: Counsellor) -> Call | None:
     queues = core.queues
     calls = core.calls
     for lane in counsellor.scan_lanes:
-        if not lane.live:
-            continue
+        if not lane.live or (best is not None and lane.head > best[0]):
+            continue  # nothing in this heap (dead or alive) ranks before the best so far
         heap = lane.entries
         entry = heap[0]
         if best is not None and entry > best:
-            continue  # nothing in this heap (dead or alive) ranks before the best so far
+            continue
         # fast path: a live head that never rang this counsellor
         call = calls.get(entry[2])
         if call is not None and call.qtoken == entry[3] and cid not in call.tried:
