@@ -10,9 +10,17 @@ from ari.client import AriClient
 from ari.config import AriConfig
 from callcenter.flow.call import Phase
 from callcenter.flow.watchdog import StrandedCallWatchdog
+from pbxsim.model import dialing
 from pbxsim.model.objects import PhoneBehaviour
 from pbxsim.server import Simulator
-from tests.e2e.harness import LAB_ETC, call_rows, lab_settings, running_service, until
+from tests.e2e.harness import (
+    LAB_ETC,
+    call_rows,
+    lab_settings,
+    offer_rows,
+    running_service,
+    until,
+)
 
 
 async def _waiting_caller(sim: Simulator, service_calls: dict[str, object], exten: str) -> str:
@@ -161,3 +169,34 @@ async def test_calls_the_fallback_queue_took_while_away_are_imported_on_start(
     assert all(r.source == "fallback_import" for r in rows)
     assert {r.outcome for r in rows} <= {"fallback_answered", "fallback_abandoned"}
     assert len(rows_again) == len(rows)
+
+
+async def test_ami_cut_and_restored_phone_state_is_reread(sqlite_url: str, tmp_path: Path) -> None:
+    """While AMI is down a counsellor's phone gets busy with a call that is not the hotline's
+    (the event is lost). After the reconnect the service re-reads device states: the next
+    hotline call goes to the free colleague, not to the busy phone."""
+    async with Simulator(LAB_ETC) as sim:
+        for phone in ("hn-01", "hn-02"):
+            sim.pbx.set_phone(phone, PhoneBehaviour(mode="answer", answer_after=0.05))
+        async with running_service(lab_settings(sim, sqlite_url, tmp_path)) as service:
+            await until(lambda: service.health().ami_connected, what="AMI synchronized")
+            service.presence.login("hn-01")  # longest idle: would be rung first
+            await asyncio.sleep(0.05)
+            service.presence.login("hn-02")
+            ami_server, port = sim._ami, sim.ami_port
+            await ami_server.stop()
+            await until(lambda: not service.health().ami_connected, what="AMI lost")
+            other = dialing.originate(
+                sim.pbx, "PJSIP/hn-01", context="from-trunk", extension="1802"
+            )
+            await until(lambda: other.state == "Up", what="hn-01 busy with another call")
+            await ami_server.start(sim.host, port)
+            await until(lambda: service.health().ami_connected, what="AMI back and re-read")
+            caller = await _waiting_caller(sim, service.app.calls, "1800")
+            await until(lambda: _bridged(sim, caller), what="hotline call answered")
+            sim.pbx.hangup(caller)
+            await until(lambda: not service.app.calls, what="ended")
+            rows = await call_rows(service)
+            offers = await offer_rows(service)
+    assert rows[0].answered_by == "hn-02"
+    assert [o.counsellor for o in offers] == ["hn-02"], "the busy phone was not even rung"
