@@ -102,7 +102,10 @@ def best_counsellor_for(core: EngineCore, call: Call) -> Counsellor | None:
     everyone = core.counsellors
     pools = core.pools
     tried = call.tried
+    language = call.language
     best: tuple[bool, bool, bool, bool, float, float, str] | None = None
+    prefix: tuple[bool, bool, bool, bool] | None = None  # best[:4], the cheap part
+    waits: dict[str, float] = {}
     for lane, centre, mismatch, away in plan:
         if not lane.live:
             continue
@@ -116,17 +119,16 @@ def best_counsellor_for(core: EngineCore, call: Call) -> Counsellor | None:
         for option, was_tried in ((found, False), (fallback, True)):
             if option is None:
                 continue
-            candidate = (
-                was_tried,
-                call.language not in everyone[option[1]].languages,
-                mismatch,
-                away,
-                core.centre_wait(centre) if away else 0.0,
-                option[0],
-                option[1],
-            )
+            head = (was_tried, language not in everyone[option[1]].languages, mismatch, away)
+            if prefix is not None and head > prefix:
+                continue  # worse before the expected wait even matters
+            wait = 0.0
+            if away:
+                cached = waits.get(centre)
+                wait = waits[centre] = core.centre_wait(centre) if cached is None else cached
+            candidate = (*head, wait, option[0], option[1])
             if best is None or candidate < best:
-                best = candidate
+                best, prefix = candidate, head
     return None if best is None else everyone[best[6]]
 
 
