@@ -49,11 +49,13 @@ from callcenter.flow.call import (
     SerialOps,
     retrying,
 )
+from callcenter.flow.callbacks import COUNSELLOR_ARG, CallbackDialer, CallbackRequest
 from callcenter.flow.config import FlowConfig
 from callcenter.flow.driver import RoutingDriver
 from callcenter.flow.ivr import IvrAnswers, IvrFinished, IvrMachine, PlayPrompts
 from callcenter.flow.legs import PhoneLegs
 from callcenter.flow.prompts import PROMPTS
+from callcenter.privacy.crypto import is_withheld
 from routing import events as rev
 from routing.decisions import (
     AnnouncePosition,
@@ -68,7 +70,9 @@ from routing.model import Priority, RingFailure
 log = logging.getLogger(__name__)
 
 OFFER_ARG = "offer"
-NOT_CALLERS = frozenset({"snoop", "supervisor", "consult", "agency"})
+NOT_CALLERS = frozenset({"snoop", "supervisor", "consult", "agency", "callback", "callback-out"})
+#: Stasis arguments of counsellor legs the service originates (never callers to adopt)
+COUNSELLOR_LEGS = frozenset({OFFER_ARG, COUNSELLOR_ARG})
 DANGER_VAR = "HOTLINE_DANGER"
 CENTRE_VAR = "HOTLINE_CENTRE"
 LANGUAGE_VAR = "HOTLINE_LANGUAGE"
@@ -117,10 +121,21 @@ class HotlineApp:
         self._tasks: set[asyncio.Task[object]] = set()
         self._stopping = False
         self.legs = PhoneLegs()
+        self.callbacks = CallbackDialer(
+            ari=ari,
+            driver=driver,
+            config=config,
+            legs=self.legs,
+            wall_clock=wall_clock,
+            spawn=self._spawn,
+        )
         self.sent_to_fallback = 0
 
     def engaged(self, counsellor_id: str) -> bool:
-        """Is this counsellor's phone ringing or talking for one of this node's calls?"""
+        """Is this counsellor's phone ringing or talking for one of this node's calls (or
+        callbacks)? Those device-state changes are ours, not "busy elsewhere"."""
+        if self.legs.live(counsellor_id):
+            return True
         for offer_id, call in self._offers.items():
             offer = call.offers.get(offer_id)
             if offer is None or offer.counsellor_id != counsellor_id or offer.ended:
@@ -132,7 +147,7 @@ class HotlineApp:
     # ----------------------------------------------------------------- events in
     def handle(self, event: AriEvent) -> None:
         """Apply one ARI event of this node (idempotent: duplicates change nothing)."""
-        if self._stopping:
+        if self._stopping or self.callbacks.handle(event):
             return
         if isinstance(event, StasisStart):
             self._on_stasis_start(event)
@@ -302,7 +317,11 @@ class HotlineApp:
         """Handle a routing decision about one of this node's calls."""
         if self._stopping:
             return
-        call = self.calls.get(decision.call_id) if hasattr(decision, "call_id") else None
+        call_id = getattr(decision, "call_id", "")
+        if self.callbacks.owns(call_id):
+            self.callbacks.on_decision(decision)
+            return
+        call = self.calls.get(call_id)
         if call is None or call.phase is Phase.ENDED:
             return
         if isinstance(decision, RingCounsellor):
@@ -661,6 +680,11 @@ class HotlineApp:
     def _offer_callback(
         self, call: HotlineCall, prompt: str = "callback-offer", then_fallback: str | None = None
     ) -> None:
+        if is_withheld(call.caller_number):  # no number to call back: never promise one
+            if then_fallback is not None:
+                self._play(call, (prompt,))
+                self.send_to_fallback(call, then_fallback)
+            return
         call.phase = Phase.CALLBACK_MENU
         call.callback_digits = []
         self._play(call, (prompt,))
@@ -701,8 +725,21 @@ class HotlineApp:
     def _callback_confirmed(self, call: HotlineCall, window: str) -> None:
         self._fact(facts.CallbackRequested, call)
         log.info("callback requested on %s (safe: %s)", call.call_id, window)
-        if call.in_engine:
-            self.driver.submit(rev.CallbackRequested(call.call_id))
+        answers = call.answers
+        assert call.caller_number is not None  # withheld numbers are never offered one
+        self.callbacks.request(
+            CallbackRequest(
+                call_id=call.call_id,
+                number=call.caller_number,
+                window=window,
+                arrived=call.arrived,
+                home_centre=answers.home_centre if answers else None,
+                language=answers.language if answers else self.config.ivr.default_language,
+                danger=bool(answers and answers.danger),
+            ),
+            in_line=call.in_engine,
+        )
+        call.in_engine = False  # routing now holds the request, not the live call
         call.phase = Phase.LEAVING
         self._cancel_timer(call)
         self._play(call, ("callback-confirmed", "goodbye"))
@@ -720,7 +757,11 @@ class HotlineApp:
 
     # ----------------------------------------------------------------- reconciliation
     def knows(self, channel_id: str) -> bool:
-        return channel_id in self._by_channel or channel_id in self._offers
+        return (
+            channel_id in self._by_channel
+            or channel_id in self._offers
+            or self.callbacks.knows(channel_id)
+        )
 
     def lost(self, call: HotlineCall) -> None:
         """The caller's channel vanished while we were away (its hang-up event was lost)."""

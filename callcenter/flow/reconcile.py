@@ -22,9 +22,9 @@ from ari.errors import AriError
 from ari.models import Bridge, Channel
 from callcenter.flow.app import (
     CENTRE_VAR,
+    COUNSELLOR_LEGS,
     DANGER_VAR,
     LANGUAGE_VAR,
-    OFFER_ARG,
     HotlineApp,
 )
 from callcenter.flow.ivr import IvrAnswers
@@ -81,7 +81,7 @@ async def reconcile(app: HotlineApp, *, wall_now: datetime) -> ReconcileReport:
         args = _stasis_args(channel, app.config.app)
         if args is None or app.knows(channel.id):
             continue
-        if args and args[0] == OFFER_ARG:
+        if args and args[0] in COUNSELLOR_LEGS:
             continue  # handled with its caller below, or hung up as an orphan at the end
         bridge = bridge_of.get(channel.id)
         partner = _partner(bridge, channel.id, channels) if bridge else None
@@ -96,7 +96,7 @@ async def reconcile(app: HotlineApp, *, wall_now: datetime) -> ReconcileReport:
 
     for channel in channels.values():
         args = _stasis_args(channel, app.config.app)
-        if args and args[0] == OFFER_ARG and not app.knows(channel.id):
+        if args and args[0] in COUNSELLOR_LEGS and not app.knows(channel.id):
             report.orphans_hung_up.append(channel.id)
             app.hang_up_orphan(channel.id)
     if any(vars(report).values()):

@@ -143,3 +143,67 @@ async def test_a_failing_operation_sends_the_caller_to_the_fallback_queue(
             rows = await call_rows(service)
     assert rows[0].fallback_at is not None
     assert rows[0].outcome == "sent_to_fallback"
+
+
+async def test_callback_request_keeps_the_place_and_the_survivor_is_called_back(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """Nobody is staffed: the caller is offered a callback, confirms the number and "any
+    time", and hangs up. When a counsellor logs in, their phone rings for the request first;
+    once they answer, the service calls the survivor back and bridges the two."""
+    async with Simulator(LAB_ETC) as sim:
+        sim.pbx.set_phone("hn-01", PhoneBehaviour(mode="answer", answer_after=0.1))
+        sim.pbx.set_phone("dn-01", PhoneBehaviour(mode="answer", answer_after=0.1))
+        # the outbound trunk of the lab: dn-01's phone plays the survivor's own phone
+        settings = lab_settings(sim, sqlite_url, tmp_path, outbound_trunk="PJSIP/dn-01")
+        async with running_service(settings) as service:
+            caller = sim.pbx.originate_inbound("1800", "0912345678")
+            await until(lambda: bool(service.app.calls), what="call in the app")
+            await _through_ivr(sim, caller.id, "1", "1")
+            await until(
+                lambda: any(c.phase == "callback_menu" for c in service.app.calls.values()),
+                what="callback offered (nobody staffed)",
+            )
+            await _through_ivr(sim, caller.id, "1", "1", "0")  # yes, this number, any time
+            await until(lambda: caller.destroyed, what="goodbye")
+            assert service.app.callbacks.pending, "the request waits in line"
+            service.presence.login("hn-01")
+
+            def callback_bridge() -> bool:
+                for bridge in sim.pbx.bridges.values():
+                    names = {sim.pbx.channels[c].name.rsplit("-", 1)[0] for c in bridge.channels}
+                    if names == {"PJSIP/hn-01", "PJSIP/dn-01"}:
+                        return True
+                return False
+
+            await until(callback_bridge, what="counsellor and survivor bridged")
+            survivor = next(
+                c.id
+                for c in sim.pbx.channels.values()
+                if c.name.startswith("PJSIP/dn-01") and not c.destroyed
+            )
+            sim.pbx.hangup(survivor)
+            await until(lambda: service.app.callbacks.completed == 1, what="callback done")
+            rows = await call_rows(service)
+            view = {v.counsellor_id: v for v in service.engine.counsellors()}["hn-01"]
+    assert rows[0].outcome == "callback_requested"
+    assert view.calls_handled == 1
+
+
+async def test_withheld_number_is_never_promised_a_callback(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    async with Simulator(LAB_ETC) as sim:
+        settings = lab_settings(sim, sqlite_url, tmp_path)
+        async with running_service(settings) as service:
+            caller = sim.pbx.originate_inbound("1800", "anonymous")
+            await until(lambda: bool(service.app.calls), what="call in the app")
+            await _through_ivr(sim, caller.id, "1", "1")
+            await until(
+                lambda: any(c.phase == "waiting" for c in service.app.calls.values()),
+                what="waiting",
+            )
+            await asyncio.sleep(0.5)
+            assert all(c.phase == "waiting" for c in service.app.calls.values())
+            sim.pbx.hangup(caller.id)
+            await until(lambda: not service.app.calls, what="ended")
