@@ -45,6 +45,7 @@ import contextlib
 import json
 import os
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -99,6 +100,14 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
+def fallback_reasons_in(log: Path, keep: str | None) -> Counter[str]:
+    """Why the service sent calls to the fallback queue (its log at level warning)."""
+    text = log.read_text(errors="replace")
+    if keep:
+        Path(keep).write_text(text)
+    return Counter(m.group(1) for m in re.finditer(r"goes to the fallback queue: (\w+)", text))
+
+
 @dataclass
 class Caller:
     channel_id: str
@@ -107,7 +116,8 @@ class Caller:
     ended: asyncio.Event = field(default_factory=asyncio.Event)
     stasis_at: float | None = None
     offered_at: float | None = None
-    was_bridged: bool = False
+    was_bridged: bool = False  # with a counsellor, by the service (a Stasis bridge)
+    fallback_bridged: bool = False  # with a counsellor by the dialplan's fallback queue
 
 
 class Watcher:
@@ -133,7 +143,10 @@ class Watcher:
             for channel_id in x.bridge.channels:
                 caller = self.callers.get(channel_id)
                 if caller is not None:
-                    caller.was_bridged = True
+                    if x.bridge.bridge_class == "stasis":
+                        caller.was_bridged = True
+                    else:  # app_queue's basic bridge: the service had given the call up
+                        caller.fallback_bridged = True
                     caller.bridged.set()
         elif isinstance(x, h.ChannelHungUp):
             caller = self.callers.get(x.channel.id)
@@ -169,6 +182,8 @@ def service_settings(
             counsellors=counsellors,
             ring_timeout=10.0,
             max_wait=600.0,
+            # every caller takes the whole path: no surge message + fallback when many wait
+            queue_cap=args.queue_cap,
             announce_positions=False,
             ivr=IvrConfig(digit_timeout=5.0, attempts=1),
         ),
@@ -286,6 +301,7 @@ async def bench(args: argparse.Namespace, db_url: str, tmp: Path) -> dict[str, A
         finally:
             service.stop()
     rows = await rows_in(db_url)
+    fallback_reasons = fallback_reasons_in(tmp / "service.log", keep=args.log)
     calls = traffic.placed
     n = len(calls)
     window = wall1 - wall0
@@ -316,6 +332,8 @@ async def bench(args: argparse.Namespace, db_url: str, tmp: Path) -> dict[str, A
         "mismatched": mismatched,
         "outcomes": dict(outcomes),
         "not_offered": sum(1 for c in calls if c.offered_at is None),
+        "fallback_bridged": sum(1 for c in calls if c.fallback_bridged),
+        "fallback_reasons": dict(fallback_reasons),
         "load": os.getloadavg()[0],
         "service_cpu_s": service_cpu,
         "cpu_ms_per_call": service_cpu * 1000 / n,
@@ -359,6 +377,11 @@ def report(args: argparse.Namespace, r: dict[str, Any]) -> dict[str, Any]:
         f" load average {r['load']:.1f} at the end (other work on it skews every figure)"
     )
     print(f"record outcomes: {r['outcomes']}")
+    if r["fallback_reasons"]:
+        print(
+            f"SENT TO THE FALLBACK QUEUE by the service (reasons from its log):"
+            f" {r['fallback_reasons']}; {r['fallback_bridged']} of them answered there"
+        )
     if r["mismatched"]:
         print(
             f"RECORDS THAT DISAGREE with what the caller lived (bridged <=> answered):"
@@ -389,6 +412,7 @@ def report(args: argparse.Namespace, r: dict[str, Any]) -> dict[str, Any]:
         "bridged": r["bridged"],
         "records": r["records"],
         "records_disagreeing": len(r["mismatched"]),
+        "sent_to_fallback": sum(r["fallback_reasons"].values()),
         "not_offered": r["not_offered"],
         "cpus": os.cpu_count(),
         "load_avg_1m": round(r["load"], 2),
@@ -413,6 +437,10 @@ if __name__ == "__main__":
     parser.add_argument("--patience", type=float, default=60.0, help="callers give up after, s")
     parser.add_argument("--idle", type=float, default=3.0, help="seconds of idle CPU measured")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--queue-cap", type=int, default=100_000, help="service's queue_cap (product: 200)"
+    )
+    parser.add_argument("--log", help="keep the service's log (warnings and errors) here")
     parser.add_argument("--pg", default="postgresql://127.0.0.1:5432/test")
     parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
     arguments = parser.parse_args()
