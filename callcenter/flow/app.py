@@ -40,7 +40,7 @@ from ari.events import (
 )
 from ari.models import Channel
 from callcenter.calls import facts
-from callcenter.calls.outcomes import CallOutcome, HangupBy, OfferOutcome
+from callcenter.calls.outcomes import CallOutcome, HangupBy, OfferOutcome, TransferKind
 from callcenter.flow.call import (
     RETRY_DELAYS,
     HotlineCall,
@@ -55,6 +55,15 @@ from callcenter.flow.driver import RoutingDriver
 from callcenter.flow.ivr import IvrAnswers, IvrFinished, IvrMachine, PlayPrompts
 from callcenter.flow.legs import PhoneLegs
 from callcenter.flow.prompts import PROMPTS
+from callcenter.flow.supervision import (
+    SUPERVISOR_ARG,
+    TRANSFER_ARG,
+    CallControl,
+    Mode,
+    Session,
+    SupervisionError,
+    Transfer,
+)
 from callcenter.privacy.crypto import is_withheld
 from routing import events as rev
 from routing.decisions import (
@@ -70,9 +79,11 @@ from routing.model import Priority, RingFailure
 log = logging.getLogger(__name__)
 
 OFFER_ARG = "offer"
-NOT_CALLERS = frozenset({"snoop", "supervisor", "consult", "agency", "callback", "callback-out"})
-#: Stasis arguments of counsellor legs the service originates (never callers to adopt)
-COUNSELLOR_LEGS = frozenset({OFFER_ARG, COUNSELLOR_ARG})
+NOT_CALLERS = frozenset(
+    {"snoop", "supervisor", "transfer", "consult", "agency", "callback", "callback-out"}
+)
+#: Stasis arguments of the legs the service originates itself (never callers to adopt)
+COUNSELLOR_LEGS = frozenset({OFFER_ARG, COUNSELLOR_ARG, SUPERVISOR_ARG, TRANSFER_ARG})
 DANGER_VAR = "HOTLINE_DANGER"
 CENTRE_VAR = "HOTLINE_CENTRE"
 LANGUAGE_VAR = "HOTLINE_LANGUAGE"
@@ -129,6 +140,13 @@ class HotlineApp:
             wall_clock=wall_clock,
             spawn=self._spawn,
         )
+        self.control = CallControl(
+            ari=ari,
+            app_name=config.app,
+            spawn=self._spawn,
+            on_transfer_answered=self._transfer_answered,
+            on_transfer_failed=self._transfer_failed,
+        )
         self.sent_to_fallback = 0
 
     def engaged(self, counsellor_id: str) -> bool:
@@ -147,7 +165,7 @@ class HotlineApp:
     # ----------------------------------------------------------------- events in
     def handle(self, event: AriEvent) -> None:
         """Apply one ARI event of this node (idempotent: duplicates change nothing)."""
-        if self._stopping or self.callbacks.handle(event):
+        if self._stopping or self.callbacks.handle(event) or self.control.handle(event):
             return
         if isinstance(event, StasisStart):
             self._on_stasis_start(event)
@@ -500,6 +518,87 @@ class HotlineApp:
         if call is not None and call.bridge_id == event.bridge.id and call.connected_offer:
             self._bridged(call)
 
+    # ----------------------------------------------------------------- supervisors, transfers
+    def _connected_call(self, call_id: str) -> HotlineCall:
+        call = self.calls.get(call_id)
+        if call is None or call.phase is not Phase.CONNECTED or not call.bridged:
+            raise SupervisionError(
+                f"call {call_id} is not in a conversation / cuộc gọi không trong đàm thoại"
+            )
+        return call
+
+    def supervise(self, call_id: str, endpoint: str, mode: Mode) -> Session:
+        """A supervisor's phone (``endpoint``) listens to, whispers in or barges into a call."""
+        call = self._connected_call(call_id)
+        assert call.connected_offer is not None and call.bridge_id is not None
+        return self.control.supervise(call_id, call.connected_offer, call.bridge_id, endpoint, mode)
+
+    def transfer(
+        self, call_id: str, *, counsellor_id: str | None = None, agency_id: str | None = None
+    ) -> Transfer:
+        """Blind transfer to a colleague (any centre) or an agency of the directory."""
+        self._connected_call(call_id)
+        if counsellor_id is not None:
+            entry = self.config.counsellor(counsellor_id)
+            if entry is None:
+                raise SupervisionError(f"unknown counsellor / không có tư vấn viên {counsellor_id}")
+            return self.control.transfer(call_id, entry.endpoint, entry.id, entry.id)
+        agency = next((a for a in self.config.agencies if a.id == agency_id), None)
+        if agency is None:
+            raise SupervisionError(f"unknown agency / không có cơ quan {agency_id}")
+        return self.control.transfer(call_id, agency.endpoint, f"agency:{agency.id}", None)
+
+    def _transfer_answered(self, transfer: Transfer) -> None:
+        call = self.calls.get(transfer.call_id)
+        if call is None or call.phase is not Phase.CONNECTED or call.bridge_id is None:
+            self._spawn(self._hangup(transfer.transfer_id))
+            self.control.transfer_done(transfer)
+            return
+        old = call.counsellor_offer
+        target = transfer.target_counsellor
+        entry = self.config.counsellor(target) if target else None
+        new = Offer(
+            offer_id=transfer.transfer_id,
+            counsellor_id=target or transfer.target,
+            centre=entry.centre if entry else "",
+            ringing=True,
+            answered=True,
+        )
+        call.offers[new.offer_id] = new
+        self._offers[new.offer_id] = call
+        call.connected_offer = new.offer_id
+        self._fact(
+            facts.CallTransferred,
+            call,
+            transfer_id=transfer.transfer_id,
+            transfer_kind=TransferKind.BLIND,
+            from_counsellor=old.counsellor_id if old else None,
+            to_counsellor=target,
+            to_centre=entry.centre if entry else None,
+            to_agency=None if target else transfer.target.removeprefix("agency:"),
+        )
+        if call.in_engine:  # the first counsellor's part is over: to wrap-up
+            self.driver.submit(rev.CallEnded(call.call_id))
+            call.in_engine = False
+        elif call.adopted_counsellor is not None:
+            self.driver.submit(rev.PhoneFree(call.adopted_counsellor))
+        call.adopted_counsellor = target
+        if target is not None:  # routing did not offer this: the phone is simply busy
+            self.driver.submit(rev.PhoneBusy(target))
+        bridge_id = call.bridge_id
+
+        async def swap() -> None:
+            await self.ari.bridges.add_channel(bridge_id, transfer.transfer_id)
+            if old is not None:
+                await self._hangup(old.offer_id)
+
+        self._op(call, swap)
+        self.control.transfer_done(transfer)
+
+    def _transfer_failed(self, transfer: Transfer) -> None:
+        log.warning("transfer of %s to %s not answered: the caller stays", transfer.call_id,
+                    transfer.target)  # fmt: skip
+
     # ----------------------------------------------------------------- leaving
     def _on_channel_gone(self, event: ChannelHangupRequest | StasisEnd | ChannelDestroyed) -> None:
         channel_id = event.channel.id
@@ -558,6 +657,7 @@ class HotlineApp:
         self._enqueue(call, arrived_at=call.arrived)
 
     def _end_call(self, call: HotlineCall, by: HangupBy) -> None:
+        self.control.call_ended(call.call_id)
         previous = call.phase
         call.phase = Phase.ENDED
         self._cancel_timer(call)
@@ -761,6 +861,7 @@ class HotlineApp:
             channel_id in self._by_channel
             or channel_id in self._offers
             or self.callbacks.knows(channel_id)
+            or self.control.knows(channel_id)
         )
 
     def lost(self, call: HotlineCall) -> None:

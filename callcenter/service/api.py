@@ -11,15 +11,32 @@ from typing import Any
 
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, model_validator
 
 from callcenter.flow.presence import PresenceError
+from callcenter.flow.supervision import Mode, SupervisionError
 from callcenter.service.runtime import HotlineService
 from callcenter.settings import Settings
 
 
 class PauseRequest(BaseModel):
     reason: str = "pause"
+
+
+class SuperviseRequest(BaseModel):
+    endpoint: str  # the supervisor's phone, e.g. "PJSIP/hn-sup-01"
+    mode: Mode = "listen"
+
+
+class TransferRequest(BaseModel):
+    to_counsellor: str | None = None
+    to_agency: str | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> TransferRequest:
+        if (self.to_counsellor is None) == (self.to_agency is None):
+            raise ValueError("give to_counsellor or to_agency / chọn một đích chuyển")
+        return self
 
 
 class CounsellorOut(BaseModel):
@@ -109,6 +126,28 @@ def create_app(settings: Settings, *, service: HotlineService | None = None) -> 
             status = 404 if "unknown" in str(exc) else 409
             raise HTTPException(status_code=status, detail=str(exc)) from exc
         return {"counsellor": counsellor_id, "done": action}
+
+    @app.post("/api/calls/{call_id:path}/supervise")
+    async def supervise(call_id: str, body: SuperviseRequest) -> dict[str, Any]:
+        """A supervisor listens to, whispers to the counsellor in, or barges into a call; their
+        phone (``endpoint``) rings and joins when answered."""
+        try:
+            session = svc.app.supervise(call_id, body.endpoint, body.mode)
+        except SupervisionError as exc:
+            raise HTTPException(status_code=409, detail=str(exc)) from exc
+        return {"session": session.session_id, "call_id": call_id, "mode": body.mode}
+
+    @app.post("/api/calls/{call_id:path}/transfer")
+    async def transfer(call_id: str, body: TransferRequest) -> dict[str, Any]:
+        """Blind transfer to a colleague or an agency; the caller stays with the counsellor
+        until the target answers."""
+        try:
+            done = svc.app.transfer(
+                call_id, counsellor_id=body.to_counsellor, agency_id=body.to_agency
+            )
+        except SupervisionError as exc:
+            raise HTTPException(status_code=409, detail=str(exc)) from exc
+        return {"transfer": done.transfer_id, "call_id": call_id, "to": done.target}
 
     @app.post("/api/counsellors/{counsellor_id}/login")
     async def login(counsellor_id: str) -> dict[str, Any]:

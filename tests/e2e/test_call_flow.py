@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from callcenter.service.runtime import HotlineService
 from pbxsim.model.objects import PhoneBehaviour
 from pbxsim.server import Simulator
 from tests.e2e.harness import (
@@ -207,3 +208,73 @@ async def test_withheld_number_is_never_promised_a_callback(
             assert all(c.phase == "waiting" for c in service.app.calls.values())
             sim.pbx.hangup(caller.id)
             await until(lambda: not service.app.calls, what="ended")
+
+
+async def _connected_call(sim: Simulator, service: HotlineService, caller_id: str) -> str:
+    await until(lambda: bool(service.app.calls), what="call in the app")
+    await _through_ivr(sim, caller_id, "1", "1")
+    await until(
+        lambda: any(c.bridged for c in service.app.calls.values()), what="caller and counsellor"
+    )
+    return next(iter(service.app.calls))
+
+
+async def test_blind_transfer_to_a_colleague_in_another_centre(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    async with Simulator(LAB_ETC) as sim:
+        for phone in ("hn-01", "dn-01"):
+            sim.pbx.set_phone(phone, PhoneBehaviour(mode="answer", answer_after=0.1))
+        async with running_service(lab_settings(sim, sqlite_url, tmp_path)) as service:
+            service.presence.login("hn-01")
+            caller = sim.pbx.originate_inbound("1800", "0912345678")
+            call_id = await _connected_call(sim, service, caller.id)
+            service.app.transfer(call_id, counsellor_id="dn-01")
+
+            def partner() -> str:
+                bridge = sim.pbx.bridges[sim.pbx.channels[caller.id].bridge_id or ""]
+                others = [c for c in bridge.channels if c != caller.id]
+                return sim.pbx.channels[others[0]].name if len(others) == 1 else ""
+
+            await until(lambda: partner().startswith("PJSIP/dn-01"), what="now with dn-01")
+            sim.pbx.hangup(caller.id)
+            await until(lambda: not service.app.calls, what="ended")
+            rows = await call_rows(service)
+    assert rows[0].outcome == "answered"
+    assert rows[0].counsellors == ["hn-01", "dn-01"]
+
+
+async def test_supervisor_listens_and_is_released_when_the_call_ends(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    async with Simulator(LAB_ETC) as sim:
+        for phone in ("hn-01", "ag-01"):
+            sim.pbx.set_phone(phone, PhoneBehaviour(mode="answer", answer_after=0.1))
+        async with running_service(lab_settings(sim, sqlite_url, tmp_path)) as service:
+            service.presence.login("hn-01")
+            caller = sim.pbx.originate_inbound("1800", "0912345678")
+            call_id = await _connected_call(sim, service, caller.id)
+            service.app.supervise(call_id, "PJSIP/ag-01", "listen")
+
+            def supervisor_legs() -> list[str]:
+                return [
+                    c.id
+                    for c in sim.pbx.channels.values()
+                    if c.name.startswith("PJSIP/ag-01") and not c.destroyed
+                ]
+
+            def listening() -> bool:
+                for bridge in sim.pbx.bridges.values():
+                    names = [sim.pbx.channels[c].name for c in bridge.channels]
+                    if any(n.startswith("Snoop/") for n in names) and any(
+                        n.startswith("PJSIP/ag-01") for n in names
+                    ):
+                        return True
+                return False
+
+            await until(listening, what="supervisor bridged with the snoop channel")
+            assert caller.id not in [
+                c for b in sim.pbx.bridges.values() for c in b.channels if b.id != caller.bridge_id
+            ]
+            sim.pbx.hangup(caller.id)
+            await until(lambda: not supervisor_legs(), what="supervisor released")
