@@ -54,6 +54,7 @@ from callcenter.flow.config import FlowConfig
 from callcenter.flow.driver import RoutingDriver
 from callcenter.flow.ivr import IvrAnswers, IvrFinished, IvrMachine, PlayPrompts
 from callcenter.flow.legs import PhoneLegs
+from callcenter.flow.ops import hang_up, ring_failure
 from callcenter.flow.prompts import PROMPTS
 from callcenter.flow.supervision import (
     SUPERVISOR_ARG,
@@ -635,13 +636,7 @@ class HotlineApp:
         if offer.ended:
             return
         if isinstance(event, ChannelDestroyed):
-            if event.cause == 17 or event.tech_cause == 486:
-                failure = RingFailure.BUSY
-            elif event.cause in (18, 19, 21) and offer.ringing:
-                failure = RingFailure.NO_ANSWER
-            else:
-                failure = RingFailure.UNREACHABLE
-            self._offer_failed(call, offer, failure)
+            self._offer_failed(call, offer, ring_failure(event, rang=offer.ringing))
 
     def _requeue(self, call: HotlineCall, offer: Offer) -> None:
         """The counsellor's leg went away before the caller was bridged: the caller goes back
@@ -941,10 +936,7 @@ class HotlineApp:
             call.ops.add(op)
 
     async def _hangup(self, channel_id: str) -> None:
-        try:
-            await retrying(lambda: self.ari.channels.hangup(channel_id, missing_ok=True))
-        except AriError as exc:
-            log.warning("hangup of %s failed: %s", channel_id, exc)
+        await hang_up(self.ari, channel_id)
 
     def _spawn(self, coro: Coroutine[Any, Any, object]) -> None:
         """Run a fire-and-forget cleanup, keeping a reference until it is done."""

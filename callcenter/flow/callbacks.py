@@ -25,6 +25,7 @@ from ari.events import AriEvent, ChannelDestroyed, Dial, StasisEnd, StasisStart
 from callcenter.flow.config import FlowConfig
 from callcenter.flow.driver import RoutingDriver
 from callcenter.flow.legs import PhoneLegs
+from callcenter.flow.ops import hang_up, ring_failure
 from routing import events as rev
 from routing.decisions import CancelRing, Decision, RingCounsellor
 from routing.model import Priority, RingFailure
@@ -255,13 +256,7 @@ class CallbackDialer:
         leg = event.channel.id
         if not request.connected:
             if leg == request.counsellor_leg and isinstance(event, ChannelDestroyed):
-                if event.cause == 17:
-                    failure = RingFailure.BUSY
-                elif event.cause in (18, 19, 21) and request.ringing:
-                    failure = RingFailure.NO_ANSWER
-                else:
-                    failure = RingFailure.UNREACHABLE
-                self._ring_failed(request, failure)
+                self._ring_failed(request, ring_failure(event, rang=request.ringing))
             return
         self._finish(request, reached=request.reached)  # connected: either leg ending ends it
 
@@ -281,7 +276,4 @@ class CallbackDialer:
             self.failed += 1
 
     async def _hangup(self, channel_id: str) -> None:
-        try:
-            await self.ari.channels.hangup(channel_id, missing_ok=True)
-        except AriError as exc:
-            log.warning("hangup of %s failed: %s", channel_id, exc)
+        await hang_up(self.ari, channel_id)

@@ -23,6 +23,7 @@ from typing import Any, Literal
 from ari.client import AriClient
 from ari.errors import AriError
 from ari.events import AriEvent, ChannelDestroyed, StasisEnd, StasisStart
+from callcenter.flow.ops import hang_up
 
 log = logging.getLogger(__name__)
 
@@ -234,10 +235,7 @@ class CallControl:
         self.transfers.pop(transfer.transfer_id, None)
 
     async def _hangup(self, channel_id: str) -> None:
-        try:
-            await self.ari.channels.hangup(channel_id, missing_ok=True)
-        except AriError as exc:
-            log.warning("hangup of %s failed: %s", channel_id, exc)
+        await hang_up(self.ari, channel_id)
 
     async def _destroy(self, bridge_id: str) -> None:
         try:
