@@ -299,7 +299,9 @@ async def bench(args: argparse.Namespace, db_url: str, tmp: Path) -> dict[str, A
                 await wait_for(drained, "every call ended and recorded", within=120)
                 cpu1, own1, wall1 = process_cpu_s(pid), time.process_time(), time.perf_counter()
         finally:
-            service.stop()
+            stopping = time.perf_counter()
+            service.stop()  # SIGTERM (SIGKILL after 10 s)
+            stop_s = time.perf_counter() - stopping
     rows = await rows_in(db_url)
     fallback_reasons = fallback_reasons_in(tmp / "service.log", keep=args.log)
     calls = traffic.placed
@@ -333,6 +335,7 @@ async def bench(args: argparse.Namespace, db_url: str, tmp: Path) -> dict[str, A
         "outcomes": dict(outcomes),
         "not_offered": sum(1 for c in calls if c.offered_at is None),
         "fallback_bridged": sum(1 for c in calls if c.fallback_bridged),
+        "stop_s": stop_s,
         "fallback_reasons": dict(fallback_reasons),
         "load": os.getloadavg()[0],
         "service_cpu_s": service_cpu,
@@ -396,6 +399,7 @@ def report(args: argparse.Namespace, r: dict[str, Any]) -> dict[str, Any]:
         f"  = {core_share:.0%} of one core at {args.rate} calls/s;"
         f" one core would carry ~{1000 / cpu:.0f} call arrivals/s"
     )
+    print(f"service stopped {r['stop_s']:.1f} s after SIGTERM")
     print(f"simulator + callers (this process): {r['simulator_cpu_ms_per_call']:.2f} ms per call")
     print(
         f"StasisStart -> counsellor originate ({len(lat)} calls;"
