@@ -73,9 +73,11 @@ def create_app(settings: Settings, *, service: HotlineService | None = None) -> 
 
     @app.get("/health")
     async def health() -> JSONResponse:
-        """ARI, AMI and database connected? Calls on the fallback? Records in the outbox?"""
+        """ARI, AMI and database connected? Calls on the fallback? Records in the outbox?
+        200 while the service takes calls ("ok", or "degraded" when the database or AMI is
+        away); 503 ("down") when it does not and the dialplan's fallback queue takes them."""
         report = svc.health()
-        return JSONResponse(report.as_dict(), status_code=200 if report.ok else 503)
+        return JSONResponse(report.as_dict(), status_code=200 if report.taking_calls else 503)
 
     @app.get("/api/counsellors")
     async def counsellors() -> list[CounsellorOut]:

@@ -86,9 +86,15 @@ class Health:
     def ok(self) -> bool:
         return self.ari_connected and self.ami_connected and self.database_ok
 
+    @property
+    def taking_calls(self) -> bool:
+        """Hotline calls reach the service (a database or AMI outage degrades, but calls go
+        on; without ARI the dialplan's fallback queue takes them)."""
+        return self.ari_connected
+
     def as_dict(self) -> dict[str, Any]:
         data = dict(vars(self))
-        data["status"] = "ok" if self.ok else "degraded"
+        data["status"] = "ok" if self.ok else "degraded" if self.taking_calls else "down"
         data["on_fallback"] = not self.ari_connected or self.callers_in_fallback_queues > 0
         return data
 
@@ -150,6 +156,7 @@ class HotlineService:
         self.driver.on_decision(self._on_decision)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._ari_connected = False
+        self._records_error: str | None = "starting"
         self.ari_stream: EventStream | None = None
         self._fallback_callers: set[str] = set()
         self.missed: dict[str, str] = {}  # counsellor -> call they missed (for the console)
@@ -170,10 +177,10 @@ class HotlineService:
 
     # ----------------------------------------------------------------- life
     async def start(self, *, migrate: bool = True) -> None:
-        if migrate:
-            await upgrade(self.settings.database.url)
-        self.recorder.start()
-        self._import_fallback_records()
+        """Take calls at once, whatever the database does: records wait in the outbox until
+        the schema is up to date and the database answers (a service started during a
+        database outage must not send every caller to the fallback queue)."""
+        self._spawn(self._records(migrate), "records")
         self.presence.restore()
         self.ami.subscribe(ContactStatusChanged, self.phones.contact)
         self.ami.subscribe(DeviceStateChanged, self.phones.device)
@@ -183,6 +190,21 @@ class HotlineService:
         self.ami.subscribe(QueueCallerAbandoned, self._fallback_leave)
         self.ami.start()
         self._spawn(self._consume_ari(), "ari-events")
+
+    async def _records(self, migrate: bool) -> None:
+        delay = 0.5
+        while migrate:
+            try:
+                await upgrade(self.settings.database.url)
+                break
+            except Exception as exc:  # unreachable or refusing: calls go on, records wait
+                self._records_error = f"migration: {exc!r}"
+                log.error("database not ready (%s); retrying in %.0f s", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+        self._records_error = None
+        self.recorder.start()
+        self._import_fallback_records()
 
     def _import_fallback_records(self) -> None:
         """Calls Asterisk's fallback queue handled while the service was away: Asterisk wrote
@@ -286,10 +308,10 @@ class HotlineService:
         return Health(
             ari_connected=self._ari_connected,
             ami_connected=self.ami.synchronized,
-            database_ok=recorder.database_ok,
+            database_ok=recorder.database_ok and self._records_error is None,
             outbox_backlog=recorder.backlog,
             calls_in_service=len(self.app.calls),
             calls_sent_to_fallback=self.app.sent_to_fallback,
             callers_in_fallback_queues=len(self._fallback_callers),
-            last_database_error=recorder.last_error,
+            last_database_error=self._records_error or recorder.last_error,
         )

@@ -72,7 +72,8 @@ class ServiceProcess:
                 if self.proc.poll() is not None:
                     raise AssertionError(f"service exited: {self.log_path.read_text()[-3000:]}")
                 try:
-                    if (await client.get(f"{self.url}/health")).status_code == 200:
+                    response = await client.get(f"{self.url}/health")
+                    if response.status_code == 200 and response.json()["status"] == "ok":
                         return
                 except httpx.HTTPError:
                     pass

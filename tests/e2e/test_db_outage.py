@@ -56,14 +56,6 @@ async def test_database_outage_in_the_middle_of_traffic(
     assert crossing, "some calls were bridged before the stop and recorded across it"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OSError,
-    reason="HotlineService.start() runs the Alembic migrations first and raises while the "
-    "database is unreachable, so a service (re)started during a database outage takes no "
-    "calls at all (every caller goes to the fallback queue) although the call path itself "
-    "needs no database (records wait in the outbox)",
-)
 async def test_a_service_started_during_a_database_outage_still_takes_calls(
     own_pg: ThrowawayPostgres, tmp_path: Path
 ) -> None:
