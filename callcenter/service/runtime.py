@@ -157,6 +157,7 @@ class HotlineService:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._ari_connected = False
         self._records_error: str | None = "starting"
+        self.records_ready = asyncio.Event()  # schema up to date, recorder draining
         self.ari_stream: EventStream | None = None
         self._fallback_callers: set[str] = set()
         self.missed: dict[str, str] = {}  # counsellor -> call they missed (for the console)
@@ -205,6 +206,7 @@ class HotlineService:
         self._records_error = None
         self.recorder.start()
         self._import_fallback_records()
+        self.records_ready.set()
 
     def _import_fallback_records(self) -> None:
         """Calls Asterisk's fallback queue handled while the service was away: Asterisk wrote

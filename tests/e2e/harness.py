@@ -64,11 +64,15 @@ def lab_settings(sim: Simulator, db_url: str, var_dir: Path, **flow: Any) -> Set
 
 
 @contextlib.asynccontextmanager
-async def running_service(settings: Settings) -> AsyncIterator[HotlineService]:
+async def running_service(
+    settings: Settings, *, wait_for_records: bool = True
+) -> AsyncIterator[HotlineService]:
     service = HotlineService(settings)
     await service.start()
     try:
         await until(lambda: service.health().ari_connected, what="ARI connected")
+        if wait_for_records:  # schema migrated and the recorder draining
+            await asyncio.wait_for(service.records_ready.wait(), 30)
         yield service
     finally:
         await service.stop()

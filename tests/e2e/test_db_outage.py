@@ -63,7 +63,8 @@ async def test_a_service_started_during_a_database_outage_still_takes_calls(
     await asyncio.to_thread(own_pg.stop)
     async with Simulator(LAB_ETC) as sim:
         sim.pbx.set_phone("hn-01", PhoneBehaviour(mode="answer", answer_after=0.1))
-        async with running_service(lab_settings(sim, own_pg.url, tmp_path / "var")) as service:
+        settings = lab_settings(sim, own_pg.url, tmp_path / "var")
+        async with running_service(settings, wait_for_records=False) as service:
             service.presence.login("hn-01")
             caller = sim.pbx.originate_inbound("1800", "0912345678")
             await until(lambda: bool(service.app.calls), what="call in the app")
