@@ -7,6 +7,7 @@ as methods."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import uuid
 from typing import TYPE_CHECKING
 
@@ -86,6 +87,9 @@ def add_to_bridge(pbx: Pbx, br: Bridge, ch: Channel) -> None:
     ch.bridge_id = br.id
     pbx.publish(h.ChannelEnteredBridge(pbx.now(), ch.snapshot(), bridge_snapshot(pbx, br)))
     members = [pbx.channels[c] for c in br.channels if c in pbx.channels]
+    for other in members:
+        if other is not ch:
+            party_b(other, ch)
     extra = announcers(pbx, br)
     if extra and len(members) == 1:
         pbx.set_var(ch, "BRIDGEPEER", extra[0])
@@ -105,6 +109,16 @@ def add_to_bridge(pbx: Pbx, br: Bridge, ch: Channel) -> None:
             _bridge_vars(pbx, first, new)
             _connected(pbx, new, first)
             _connected(pbx, first, new)
+
+
+def party_b(a: Channel, b: Channel) -> None:
+    """``a`` and ``b`` talk (dialled or bridged): the older one's CDR gets the other as
+    party B."""
+    if a.tech != "PJSIP" or b.tech != "PJSIP":
+        return
+    older, younger = (a, b) if a.seq <= b.seq else (b, a)
+    if all(p is not younger for p in older.cdr_peers):
+        older.cdr_peers.append(younger)
 
 
 def _connected(pbx: Pbx, ch: Channel, peer: Channel) -> None:
@@ -168,8 +182,18 @@ def leave_bridge(pbx: Pbx, ch: Channel) -> None:
     if br.bridge_class == "basic" and len(br.channels) <= 1:
         for rest in list(br.channels):
             other = pbx.channels.get(rest)
-            if other is not None and not other.hangup_started:
-                asyncio.get_running_loop().call_soon(_partner_gone, pbx, other)
+            if other is None or other.hangup_started:
+                continue
+            if ch.in_dialplan and ch.hangup_started:
+                # the caller hung up inside Queue()/Dial(): its own thread finishes first
+                # (AgentComplete, Queue()'s variables, the 'h' extension); the partner leaves
+                # the bridge just before the caller's Hangup and goes right after it
+                # (ami-queue-call.raw)
+                other.hangup_started = True
+                ch.before_destroy.append(functools.partial(_partner_leaves, pbx, other))
+                ch.after_destroy.append(functools.partial(pbx.destroy, other, 16))
+                continue
+            asyncio.get_running_loop().call_soon(_partner_gone, pbx, other)
 
 
 def _clear_peer_vars(pbx: Pbx, ch: Channel) -> None:
@@ -185,6 +209,13 @@ def _partner_gone(pbx: Pbx, ch: Channel) -> None:
     if ch.hangup_started or ch.destroyed:
         return
     ch.hangup_started = True
+    _partner_leaves(pbx, ch)
+    pbx.destroy(ch, 16)
+
+
+def _partner_leaves(pbx: Pbx, ch: Channel) -> None:
+    if ch.destroyed:
+        return
     br = pbx.bridges.get(ch.bridge_id or "")
     if br is not None:
         leave_bridge(pbx, ch)
@@ -192,7 +223,6 @@ def _partner_gone(pbx: Pbx, ch: Channel) -> None:
             destroy_bridge(pbx, br)
     pbx.qos_vars(ch)
     ch.wake.set()
-    pbx.destroy(ch, 16)
 
 
 def destroy_bridge(pbx: Pbx, br: Bridge) -> None:

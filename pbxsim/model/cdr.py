@@ -10,12 +10,26 @@ DISPOSITION = {17: "BUSY", 19: "NO ANSWER", 20: "FAILED", 21: "FAILED", 34: "FAI
 
 
 def write_cdr(pbx: Pbx, ch: Channel, cause: int) -> None:
-    if ch.tech != "PJSIP":
+    """Asterisk's CDR engine keeps one record per party B: the caller of a queue gets one per
+    member leg rung, whose legs have none of their own (ami-queue-call.raw: two Cdr, both
+    Channel=PJSIP/trunk); the older channel of a bridged pair gets one per younger channel it
+    was bridged with (ami-transfer-phone-refer-ari-only.raw: trunk with hn-01, then with
+    dn-01); a channel that was never party A has one record."""
+    if ch.tech != "PJSIP" or ch.cdr_merged:
         return
+    if not ch.cdr_peers:
+        _publish(pbx, ch, cause, ch.variables.get("BRIDGEPEER", ""), ch.answered_at)
+        return
+    for peer in ch.cdr_peers:
+        answered = peer.answered_at if ch.answered_at is not None else None
+        _publish(pbx, ch, cause, peer.name, answered)
+
+
+def _publish(
+    pbx: Pbx, ch: Channel, cause: int, destination_channel: str, answered: float | None
+) -> None:
     end = pbx.now()
-    answered = ch.answered_at
     disposition = "ANSWERED" if answered is not None else DISPOSITION.get(cause, "NO ANSWER")
-    peer = ch.variables.get("BRIDGEPEER", "")
     cdr = h.CdrRecord(
         accountcode=ch.accountcode,
         source=ch.caller_number,
@@ -23,11 +37,11 @@ def write_cdr(pbx: Pbx, ch: Channel, cause: int) -> None:
         destination_context=ch.context,
         caller_id=f'"{ch.caller_name}" <{ch.caller_number}>',
         channel=ch.name,
-        destination_channel=peer,
+        destination_channel=destination_channel,
         last_application=ch.app_name,
         last_data=ch.app_data,
         start=ch.creationtime,
-        answer=answered,
+        answer=answered if answered is not None else ch.answered_at,
         end=end,
         duration=int(end - ch.creationtime),
         billable_seconds=int(end - answered) if answered is not None else 0,

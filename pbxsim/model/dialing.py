@@ -98,7 +98,12 @@ def _snap(ch: Channel | None) -> h.ChannelSnapshot | None:
 
 
 async def ring_leg(
-    pbx: Pbx, leg: Channel, caller: Channel | None, ring_timeout: float | None
+    pbx: Pbx,
+    leg: Channel,
+    caller: Channel | None,
+    ring_timeout: float | None,
+    *,
+    dial_began: bool = False,
 ) -> str:
     """Send the INVITE and wait for the phone. Returns ANSWER, BUSY, TIMEOUT, CANCEL,
     CHANUNAVAIL or ``reject:<sip code>``. Publishes DialBegan / RINGING / ANSWER (the other
@@ -106,7 +111,8 @@ async def ring_leg(
     if leg.hangup_started or leg.destroyed:  # hung up (ARI DELETE) before it was dialled
         return CANCEL
     ep = pbx.endpoints[leg.endpoint or ""]
-    pbx.publish(h.DialBegan(pbx.now(), _snap(caller), leg.snapshot(), f"{ep.name}"))
+    if not dial_began:  # app_queue publishes DialBegin itself, right after AgentCalled
+        pbx.publish(h.DialBegan(pbx.now(), _snap(caller), leg.snapshot(), f"{ep.name}"))
     loop = asyncio.get_running_loop()
     leg.dialled_by = caller.id if caller is not None else None
     fut: asyncio.Future[str] = loop.create_future()

@@ -94,6 +94,7 @@ def do_hangup(
     ch.hangup_tech_cause = tech_cause
     qos_vars(pbx, ch)
     pbx.publish(h.HangupRequested(pbx.now(), ch.snapshot(), request_cause, None, soft))
+    pbx.queues.hangup_requested(ch)
     pbx.stop_channel_media(ch)
     if ch.bridge_id is not None:
         pbx.leave_bridge(ch)
@@ -147,6 +148,8 @@ def destroy(pbx: Pbx, ch: Channel, cause: int, tech_cause: int | None = None) ->
         return
     if ch.bridge_id is not None:
         pbx.leave_bridge(ch)
+    while ch.before_destroy:
+        ch.before_destroy.pop(0)()
     ch.destroyed = True
     pbx.publish(
         h.ChannelHungUp(
@@ -163,6 +166,8 @@ def destroy(pbx: Pbx, ch: Channel, cause: int, tech_cause: int | None = None) ->
     from pbxsim.model.cdr import write_cdr
 
     write_cdr(pbx, ch, cause)
+    while ch.after_destroy:
+        ch.after_destroy.pop(0)()
     if ch.tech == "Snoop" and ch.snoop_of is not None:
         spied = pbx.channels.get(ch.snoop_of)
         if spied is not None and not spied.hangup_started:

@@ -7,6 +7,7 @@ happenings. Everything here is plain data plus ``snapshot()``.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -87,6 +88,15 @@ class Channel:
     refer_pending: bool = False  # REFER accepted (202) but never completed (fact 47)
     in_dialplan: bool = False  # a dialplan task owns the end of this channel
     queue_name: str | None = None
+    # run when the channel goes: just before its Hangup (the partner a basic bridge drops once
+    # this channel's own thread is done) and just after it (legs held until then)
+    before_destroy: list[Callable[[], None]] = field(default_factory=list)
+    seq: int = 0  # creation order (the older channel of a bridged pair is the CDR's party A)
+    # CDRs: one record per party B this channel had (legs its Queue()/Dial() rang, younger
+    # channels it was bridged with); a leg dialled by a channel has no record of its own
+    cdr_peers: list[Channel] = field(default_factory=list)
+    cdr_merged: bool = False
+    after_destroy: list[Callable[[], None]] = field(default_factory=list)
 
     def snapshot(self) -> ChannelSnapshot:
         return ChannelSnapshot(

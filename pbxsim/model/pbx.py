@@ -201,6 +201,7 @@ class Pbx:
             outbound=outbound,
             language=language,
         )
+        ch.seq = seq
         self.channels[uid] = ch
         if endpoint and endpoint in self.endpoints:
             self.endpoints[endpoint].channel_ids.append(uid)

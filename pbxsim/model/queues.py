@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -84,6 +86,9 @@ class QueueEngine:
         self.random = random.Random(seed)
         self.queues: dict[str, QueueState] = {}
         self.pending: set[str] = set()  # interfaces being rung by some queue caller
+        # connected queue calls by caller and agent channel id: AgentComplete, sent when
+        # either side's hang-up request arrives (before the bridge is left)
+        self._completions: dict[str, Callable[[], None]] = {}
         self._seq = 0
         for q in pbx.config.queues.values():
             st = QueueState(config=q)
@@ -140,7 +145,7 @@ class QueueEngine:
         if st is None:
             return "INVALID"
         if avail:
-            free = [m for m in st.members if self._available(st, m)]
+            free = [m for m in st.members if self._member_available(st, m)]
             return "NOT_INUSE" if free else "INUSE"
         return "RINGING" if st.callers else "NOT_INUSE"
 
@@ -152,13 +157,35 @@ class QueueEngine:
                     touched = True
                     self.pbx.publish(h.QueueMemberStatusChanged(self.pbx.now(), self.snapshot(m)))
             if touched:
-                self._refresh_queue_devices(st)
+                self._refresh_queue_devices(st, avail=True)
 
-    def _refresh_queue_devices(self, st: QueueState) -> None:
-        for dev in (f"Queue:{st.config.name}", f"Queue:{st.config.name}_avail"):
+    def _refresh_queue_devices(self, st: QueueState, *, avail: bool = False) -> None:
+        """``Queue:<q>`` follows the waiting callers; ``Queue:<q>_avail`` is re-evaluated only
+        when a member's device changes (app_queue's device_state_cb), so ringing a member or
+        a caller joining does not touch it (ami-queue-call.raw, ami-registration.raw)."""
+        devices = [f"Queue:{st.config.name}"]
+        if avail:
+            devices.append(f"Queue:{st.config.name}_avail")
+        for dev in devices:
             state = self.device_state(dev)
             if self.pbx.device_states.get(dev) != state:
                 self.pbx.set_device_state(dev, state)
+
+    def _member_available(self, st: QueueState, m: Member) -> bool:
+        """app_queue's is_member_available(): the member's device state, ringinuse, pause
+        and wrap-up time (not whether some caller is ringing it right now)."""
+        state = self.pbx.device_states.get(m.interface) or self.pbx.compute_device_state(
+            m.interface
+        )
+        if state in ("INVALID", "UNAVAILABLE"):
+            available = False
+        elif state in ("NOT_INUSE", "UNKNOWN"):
+            available = not m.paused
+        else:
+            available = st.config.ringinuse and not m.paused
+        if m.last_call and st.config.wrapuptime and self.pbx.now() < m.wrapup_until:
+            available = False
+        return available
 
     def _available(self, st: QueueState, m: Member) -> bool:
         if m.paused or m.ringing or m.wrapup_until > self.pbx.now():
@@ -357,12 +384,14 @@ class QueueEngine:
         pos = self._leave(st, w)
         st.abandoned += 1
         hold = int(pbx.now() - w.joined_at)
+        pbx.set_var(ch, "ABANDONED", "TRUE")
         pbx.publish(
             h.QueueCallerAbandoned(pbx.now(), ch.snapshot(), st.config.name, pos, pos, hold)
         )
         pbx.publish(
             h.QueueCallerLeft(pbx.now(), ch.snapshot(), st.config.name, pos, len(st.callers))
         )
+        pbx.set_var(ch, "QUEUEPOSITION", str(pos))
         pbx.publish(
             h.QueueLogWritten(
                 pbx.now(), ch.id, st.config.name, "NONE", "ABANDON", (str(pos), str(pos), str(hold))
@@ -388,6 +417,8 @@ class QueueEngine:
                 linkedid=caller.linkedid,
             )
             pbx.set_var(leg, "DIALEDPEERNUMBER", m.interface.partition("/")[2])
+            leg.cdr_merged = True
+            caller.cdr_peers.append(leg)
             m.ringing = True
             self.pending.add(m.interface)
             legs[leg.id] = (m, leg)
@@ -396,11 +427,14 @@ class QueueEngine:
                     pbx.now(), caller.snapshot(), st.config.name, self.snapshot(m), leg.snapshot()
                 )
             )
+            # ring_entry: ast_call, AgentCalled, then DialBegin, member by member
+            dialstring = m.interface.partition("/")[2]
+            pbx.publish(h.DialBegan(pbx.now(), caller.snapshot(), leg.snapshot(), dialstring))
         ring_timeout = st.config.timeout
         if deadline is not None:
             ring_timeout = max(0.001, min(ring_timeout, deadline - pbx.now()))
         tasks = {
-            pbx.spawn(dialing.ring_leg(pbx, leg, caller, ring_timeout)): lid
+            pbx.spawn(dialing.ring_leg(pbx, leg, caller, ring_timeout, dial_began=True)): lid
             for lid, (_, leg) in legs.items()
         }
         self._refresh_queue_devices(st)
@@ -442,10 +476,11 @@ class QueueEngine:
         finally:
             hangup_watch.cancel()
         # cancel everyone still ringing
+        if winner is None and caller.hangup_started:
+            self._stop_moh(caller)  # the caller's BYE: MOH stops before the legs are cancelled
         for t in pending:
-            lid = tasks[t]
-            member, leg = legs[lid]
-            dialing.cancel_leg(leg)
+            dialing.cancel_leg(legs[tasks[t]][1])
+        cancelled: list[Channel] = []
         for t in pending:
             member, leg = legs[tasks[t]]
             try:
@@ -459,14 +494,69 @@ class QueueEngine:
                 continue
             leg.hangup_started = True
             pbx.publish(h.DialEnded(pbx.now(), caller.snapshot(), leg.snapshot(), "CANCEL"))
-            if winner is not None:
+            cancelled.append(leg)
+        if winner is not None:
+            # hangupcalls(): the caller learns who answered, then each cancelled leg gets its
+            # second DialEnd and goes; a leg that never rang learns its connected line last
+            winner_leg = winner[1]
+            pbx.connected_to(caller, winner_leg.caller_name, winner_leg.caller_number)
+            for leg in cancelled:
                 pbx.publish(h.DialEnded(pbx.now(), caller.snapshot(), leg.snapshot(), "CANCEL"))
-            pbx.destroy(leg, 26 if winner is not None else 16)
-        if winner is None:
-            self._refresh_queue_devices(st)
-            return "NOANSWER"
-        await self._connect(st, w, winner[0], winner[1], started)
-        return "CONNECTED"
+            await self._connect(st, w, winner[0], winner_leg, started, cancelled)
+            return "CONNECTED"
+        if caller.hangup_started and cancelled:
+            self._caller_gone_while_ringing(w, cancelled, started)
+        else:
+            for leg in cancelled:
+                pbx.destroy(leg, 16)
+        self._refresh_queue_devices(st)
+        return "NOANSWER"
+
+    def _stop_moh(self, ch: Channel) -> None:
+        if ch.moh:
+            ch.moh = False
+            self.pbx.publish(h.MusicOnHoldStopped(self.pbx.now(), ch.snapshot()))
+
+    def _caller_gone_while_ringing(
+        self, w: Waiting, cancelled: list[Channel], ring_started: float
+    ) -> None:
+        """The caller hung up while members rang (ami-registration.raw): every leg gets its
+        second DialEnd CANCEL, Queue() sets its times, the first leg goes (cause 0, then its
+        connected line); the others are held by their unanswered INVITEs and go right after
+        the caller, whose hang-up cause is 0 too."""
+        pbx = self.pbx
+        caller = w.channel
+        for leg in cancelled:
+            pbx.publish(h.DialEnded(pbx.now(), caller.snapshot(), leg.snapshot(), "CANCEL"))
+        dialed_ms = int((pbx.now() - ring_started) * 1000)
+        waited = int((pbx.now() - w.joined_at) * 1000)
+        for var, value in (
+            ("QUEUEWAIT", str(waited // 1000)),
+            ("QUEUEWAIT_MS", str(waited)),
+            ("DIALEDTIME", str(dialed_ms // 1000)),
+            ("DIALEDTIME_MS", str(dialed_ms)),
+            ("ANSWEREDTIME", ""),
+            ("ANSWEREDTIME_MS", ""),
+        ):
+            pbx.set_var(caller, var, value)
+        first, rest = cancelled[0], cancelled[1:]
+        pbx.destroy(first, 0)
+        pbx.connected_to(first, caller.caller_name, caller.caller_number)
+        caller.hangup_cause = 0
+
+        def release(leg: Channel) -> None:
+            pbx.destroy(leg, 0)
+            pbx.connected_to(leg, caller.caller_name, caller.caller_number)
+
+        for leg in rest:
+            caller.after_destroy.append(functools.partial(release, leg))
+
+    def hangup_requested(self, ch: Channel) -> None:
+        """A hang-up request on either side of a connected queue call: app_queue sends
+        AgentComplete at once, before the channel leaves the bridge (ami-queue-call.raw)."""
+        complete = self._completions.get(ch.id)
+        if complete is not None:
+            complete()
 
     async def _watch_hangup(self, ch: Channel) -> None:
         while not ch.hangup_started:
@@ -474,20 +564,24 @@ class QueueEngine:
             await ch.wake.wait()
 
     async def _connect(
-        self, st: QueueState, w: Waiting, member: Member, leg: Channel, ring_started: float
+        self,
+        st: QueueState,
+        w: Waiting,
+        member: Member,
+        leg: Channel,
+        ring_started: float,
+        cancelled: list[Channel],
     ) -> None:
         pbx = self.pbx
         caller = w.channel
-        caller.connected_name, caller.connected_number = leg.caller_name, leg.caller_number
-        pbx.publish(h.ConnectedLineChanged(pbx.now(), caller.snapshot()))
         hold = int(pbx.now() - w.joined_at)
         pos = self._leave(st, w)
-        pbx.set_var(caller, "QUEUEPOSITION", str(pos))
-        pbx.set_var(caller, "QUEUEWAIT", str(hold))
-        pbx.set_var(caller, "QUEUEWAIT_MS", str(int((pbx.now() - w.joined_at) * 1000)))
         pbx.publish(
             h.QueueCallerLeft(pbx.now(), caller.snapshot(), st.config.name, pos, len(st.callers))
         )
+        pbx.set_var(caller, "QUEUEPOSITION", str(pos))
+        pbx.set_var(caller, "QUEUEWAIT", str(hold))
+        pbx.set_var(caller, "QUEUEWAIT_MS", str(int((pbx.now() - w.joined_at) * 1000)))
         pbx.publish(
             h.AgentConnected(
                 pbx.now(),
@@ -509,6 +603,12 @@ class QueueEngine:
                 (str(hold), leg.id, str(int(pbx.now() - ring_started))),
             )
         )
+        # the cancelled legs go on their own threads: after AgentConnect in most recordings
+        # (ami-device-busy.raw, ami-stasis-no-client.raw); a leg that never rang learns its
+        # connected line after its Hangup
+        for other in cancelled:
+            pbx.destroy(other, 26)
+            pbx.connected_to(other, caller.caller_name, caller.caller_number)
         member.in_call = True
         st.holdtime = (st.holdtime * st.completed + hold) / (st.completed + 1)
         bridge = pbx.create_bridge("mixing", name="", bridge_class="basic", creator="BasicBridge")
@@ -516,6 +616,47 @@ class QueueEngine:
         self._refresh_queue_devices(st)
         pbx.add_to_bridge(bridge, caller)
         talk_start = pbx.now()
+        completed = False
+
+        def complete(reason: str) -> None:
+            nonlocal completed
+            if completed:
+                return
+            completed = True
+            self._completions.pop(caller.id, None)
+            self._completions.pop(leg.id, None)
+            talk = int(pbx.now() - talk_start)
+            member.in_call = False
+            member.calls_taken += 1
+            member.last_call = pbx.now()
+            member.wrapup_until = pbx.now() + st.config.wrapuptime
+            st.talktime = (st.talktime * st.completed + talk) / (st.completed + 1)
+            st.completed += 1
+            pbx.publish(
+                h.AgentCompleted(
+                    pbx.now(),
+                    caller.snapshot(),
+                    st.config.name,
+                    self.snapshot(member),
+                    leg.snapshot(),
+                    hold,
+                    talk,
+                    reason,
+                )
+            )
+            pbx.publish(
+                h.QueueLogWritten(
+                    pbx.now(),
+                    caller.id,
+                    st.config.name,
+                    member.membername,
+                    "COMPLETECALLER" if reason == "caller" else "COMPLETEAGENT",
+                    (str(hold), str(talk), str(pos)),
+                )
+            )
+
+        self._completions[caller.id] = lambda: complete("caller")
+        self._completions[leg.id] = lambda: complete("agent")
         while not caller.hangup_started and not leg.hangup_started:
             caller.wake.clear()
             leg.wake.clear()
@@ -526,40 +667,12 @@ class QueueEngine:
                 for waiter in waiters:
                     waiter.cancel()
         reason = "caller" if caller.hangup_started else "agent"
-        talk = int(pbx.now() - talk_start)
         answered_ms = int((pbx.now() - talk_start) * 1000)
         dialed_ms = int((pbx.now() - ring_started) * 1000)
         pbx.set_var(caller, "ANSWEREDTIME", str(answered_ms // 1000))
         pbx.set_var(caller, "ANSWEREDTIME_MS", str(answered_ms))
         pbx.set_var(caller, "DIALEDTIME", str(dialed_ms // 1000))
         pbx.set_var(caller, "DIALEDTIME_MS", str(dialed_ms))
-        member.in_call = False
-        member.calls_taken += 1
-        member.last_call = pbx.now()
-        member.wrapup_until = pbx.now() + st.config.wrapuptime
-        st.talktime = (st.talktime * st.completed + talk) / (st.completed + 1)
-        st.completed += 1
-        pbx.publish(
-            h.AgentCompleted(
-                pbx.now(),
-                caller.snapshot(),
-                st.config.name,
-                self.snapshot(member),
-                leg.snapshot(),
-                hold,
-                talk,
-                reason,
-            )
-        )
-        pbx.publish(
-            h.QueueLogWritten(
-                pbx.now(),
-                caller.id,
-                st.config.name,
-                member.membername,
-                "COMPLETECALLER" if reason == "caller" else "COMPLETEAGENT",
-                (str(hold), str(talk), str(pos)),
-            )
-        )
+        complete(reason)
         if bridge.id in pbx.bridges and not pbx.bridges[bridge.id].channels:
             pbx.destroy_bridge(bridge)

@@ -290,6 +290,5 @@ SCENARIOS: tuple[Scenario, ...] = (
         ),
         skip=NO_RTP,
         why_skip="no RTP in the simulator, so no RTCP reports",
-        model_gaps=QUEUE_GAPS,
     ),
 )

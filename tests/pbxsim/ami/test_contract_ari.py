@@ -46,6 +46,7 @@ MATCHING = {
     "stale-app",
     "transfer-redirect",
     "transfer-redirect-no-notify",
+    "transfer-phone-refer-ari-only",
     "ws-drop-caller-hangup-while-disconnected",
     "ws-drop-while-waiting",
     "ws-drop-while-waiting-no-subscribeall",
