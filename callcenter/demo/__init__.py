@@ -51,6 +51,7 @@ def _fail(message: str) -> int:
 
 def _port_free(port: int) -> bool:
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds it
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:

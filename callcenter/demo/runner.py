@@ -24,6 +24,7 @@ from callcenter.demo.processes import ChildProcess
 from callcenter.demo.status import Console, Status, banner, summary
 from callcenter.scenario import Scenario
 from pbxsim.actors import Actors
+from pbxsim.model.errors import PbxError
 from pbxsim.server import Simulator
 
 MARKER = ".callcenter-demo"  # a folder with this file is the demo's own and may be cleared
@@ -150,6 +151,7 @@ async def _run(
             actors.on_logout = lambda counsellor, _ep: console.tell(counsellor, "logout")
             status = Status(http, actors, out, loop_start=asyncio.get_running_loop().time())
             await _play(opts, actors, status, stop, (service, watchdog), out)
+            await _wind_down(sim, actors, http)
             await status.line()
             await console.drain()
     finally:
@@ -187,6 +189,25 @@ async def _play(
             await actors.stop()
             play.cancel()
         await asyncio.gather(play, halt, watch, return_exceptions=True)
+
+
+async def _wind_down(
+    sim: Simulator, actors: Actors, http: httpx.AsyncClient, within: float = 5.0
+) -> None:
+    """The callers still on the line hang up, as at the end of a day, and the service gets a
+    moment to record it: every call record is closed before the service stops."""
+    for outcome in actors.outcomes:
+        if outcome.channel_id:
+            with contextlib.suppress(PbxError):  # ended already
+                sim.pbx.hangup(outcome.channel_id)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while loop.time() < deadline:
+        with contextlib.suppress(httpx.HTTPError, ValueError):
+            health = (await http.get("/health")).json()
+            if health.get("calls_in_service") == 0 and health.get("outbox_backlog") == 0:
+                return
+        await asyncio.sleep(0.2)
 
 
 async def _watch(
