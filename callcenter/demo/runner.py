@@ -97,6 +97,10 @@ async def run_demo(opts: DemoOptions, out: TextIO) -> int:
             # uvicorn gave its loggers their own terminal handlers when the simulator started
             for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
                 logging.getLogger(name).handlers = [log_handler]
+            # ...and its server took SIGINT/SIGTERM for itself (uvicorn's capture_signals): a
+            # Ctrl-C would stop the PBX first. Take them back, so the demo stops in order.
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
             return await _run(opts, sim, conf_dir, stop, out)
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
