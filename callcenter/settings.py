@@ -40,6 +40,9 @@ class AriSettings(BaseModel):
     app: str = "hotline"
     reconnect_initial: float = Field(default=0.2, gt=0, description="first back-off, seconds")
     reconnect_max: float = Field(default=10.0, gt=0)
+    # REST connections kept to Asterisk; httpcore's pool bookkeeping grows with connections x
+    # queued requests, so a modest pool costs less CPU under load than a large one
+    max_connections: int = Field(default=20, ge=1)
 
 
 class AmiSettings(BaseModel):

@@ -140,6 +140,7 @@ class HotlineService:
                 node=node,
                 backoff_initial=ari.reconnect_initial,
                 backoff_max=ari.reconnect_max,
+                max_connections=ari.max_connections,
             )
         )
         self.app = HotlineApp(
