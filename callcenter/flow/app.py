@@ -16,6 +16,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -91,6 +92,16 @@ LANGUAGE_VAR = "HOTLINE_LANGUAGE"
 CALL_VAR = "HOTLINE_CALL"
 
 
+@dataclass(frozen=True, slots=True)
+class DangerAlert:
+    """A caller pressed "in danger now": supervisors must know at once."""
+
+    call_id: str
+    at: datetime
+    home_centre: str | None
+    language: str
+
+
 #: How a ring routing withdrew ends, in the call record.
 CANCEL_OUTCOME: dict[CancelReason, OfferOutcome] = {
     CancelReason.RING_TIMEOUT: OfferOutcome.NO_ANSWER,
@@ -127,6 +138,8 @@ class HotlineApp:
         self.config = config
         self._wall = wall_clock
         self.calls: dict[str, HotlineCall] = {}  # call_id -> call
+        # told at once when a caller says they are in danger now (supervisors' alert)
+        self.on_danger: list[Callable[[DangerAlert], None]] = []
         self._by_channel: dict[str, HotlineCall] = {}  # caller channel id -> call
         self._offers: dict[str, HotlineCall] = {}  # offer (counsellor leg) id -> call
         self._timers: dict[str, asyncio.TimerHandle] = {}
@@ -263,6 +276,16 @@ class HotlineApp:
                 await self.ari.channels.set_channel_var(call.channel_id, name, value)
 
         self._op(call, mark)
+        if answers.danger:
+            alert = DangerAlert(
+                call_id=call.call_id,
+                at=self._wall(),
+                home_centre=answers.home_centre,
+                language=answers.language,
+            )
+            log.warning("caller in danger now: %s", call.call_id)
+            for notify in self.on_danger:
+                notify(alert)
         if len(self._waiting()) >= self.config.queue_cap:
             self._no_counsellor(call, "queue_cap")
             return

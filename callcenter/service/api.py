@@ -129,6 +129,21 @@ def create_app(settings: Settings, *, service: HotlineService | None = None) -> 
             raise HTTPException(status_code=status, detail=str(exc)) from exc
         return {"counsellor": counsellor_id, "done": action}
 
+    @app.get("/api/alerts")
+    async def alerts() -> list[dict[str, Any]]:
+        """Callers who said they are in danger now, newest first (the live dashboard will push
+        these over its WebSocket)."""
+        return [
+            {
+                "call_id": a.call_id,
+                "at": a.at.isoformat(),
+                "home_centre": a.home_centre,
+                "language": a.language,
+                "still_in_service": a.call_id in svc.app.calls,
+            }
+            for a in reversed(svc.alerts)
+        ]
+
     @app.post("/api/calls/{call_id:path}/supervise")
     async def supervise(call_id: str, body: SuperviseRequest) -> dict[str, Any]:
         """A supervisor listens to, whispers to the counsellor in, or barges into a call; their

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -35,7 +36,7 @@ from callcenter.calls.recorder import CallRecorder
 from callcenter.db.engine import Database
 from callcenter.db.migrate import upgrade
 from callcenter.db.outbox import Outbox
-from callcenter.flow.app import HotlineApp
+from callcenter.flow.app import DangerAlert, HotlineApp
 from callcenter.flow.driver import RoutingDriver
 from callcenter.flow.presence import PhoneTracker, Presence, PresenceError
 from callcenter.flow.reconcile import reconcile
@@ -152,6 +153,8 @@ class HotlineService:
             wall_clock=self._wall,
         )
         self.apps: dict[str, HotlineApp] = {node: self.app}
+        self.alerts: deque[DangerAlert] = deque(maxlen=200)  # newest last, for supervisors
+        self.app.on_danger.append(self.alerts.append)
         self.phones = PhoneTracker(settings.flow, self.driver, self.app.engaged)
         self.ami = AmiAdapter(AmiConfig.from_settings(settings.ami, node=node, read_pjsip=False))
         self.driver.on_decision(self._on_decision)

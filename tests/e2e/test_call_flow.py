@@ -278,3 +278,26 @@ async def test_supervisor_listens_and_is_released_when_the_call_ends(
             ]
             sim.pbx.hangup(caller.id)
             await until(lambda: not supervisor_legs(), what="supervisor released")
+
+
+async def test_in_danger_now_alerts_supervisors_widens_at_once_and_marks_the_channel(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """Pressing 9 alerts supervisors at once, reaches a counsellor of any centre without
+    waiting for the home centre, and leaves the flag on the channel for the fallback queue."""
+    async with Simulator(LAB_ETC) as sim:
+        sim.pbx.set_phone("dn-01", PhoneBehaviour(mode="answer", answer_after=0.1))
+        async with running_service(lab_settings(sim, sqlite_url, tmp_path)) as service:
+            service.presence.login("dn-01")  # nobody in the caller's own region is free
+            caller = sim.pbx.originate_inbound("1800", "+842412345678")  # a Hanoi number
+            await until(lambda: bool(service.app.calls), what="call in the app")
+            await _through_ivr(sim, caller.id, "9")
+            await until(lambda: bool(service.alerts), what="supervisors alerted")
+            await until(lambda: _bridged(sim, caller.id), what="a counsellor of any centre")
+            assert caller.variables.get("HOTLINE_DANGER") == "1"
+            sim.pbx.hangup(caller.id)
+            await until(lambda: not service.app.calls, what="ended")
+            rows = await call_rows(service)
+    assert service.alerts[0].call_id == rows[0].call_id
+    assert rows[0].in_danger
+    assert rows[0].answered_by == "dn-01"
