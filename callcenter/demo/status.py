@@ -88,12 +88,12 @@ class Status:
             available = sum(1 for c in counsellors if c["state"] == "available")
             answered = sum(int(c["calls_handled"]) for c in counsellors)
             self.answered_seen = max(self.answered_seen, answered)
-            if code == 200:
-                state = "ok"
-            else:
-                down = [k for k in ("ari_connected", "ami_connected", "database_ok")
-                        if not health.get(k)]  # fmt: skip
-                state = "LỖI/DOWN " + ",".join(down)
+            # 200: taking calls ("ok", or "degraded" with the database or AMI away); 503: down
+            state = str(health.get("status", "ok" if code == 200 else "down"))
+            away = [k for k in ("ari_connected", "ami_connected", "database_ok")
+                    if not health.get(k)]  # fmt: skip
+            if away:
+                state += " (" + ",".join(away) + ")"
             text = (
                 f"[{elapsed:6.0f}s] chờ/waiting {len(waiting)} | đang nói/talking {talking} "
                 f"| rảnh/free {available} | đã trả lời/answered {answered} "

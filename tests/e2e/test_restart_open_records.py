@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import SQLAlchemyError
 
 from callcenter.calls.models import CallRow
 from callcenter.flow.config import CounsellorEntry
@@ -33,8 +34,11 @@ async def _until_rows(
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
     while loop.time() < deadline:
-        if check(await rows_in(db_url)):
-            return True
+        try:
+            if check(await rows_in(db_url)):
+                return True
+        except SQLAlchemyError:  # the schema is migrated in the background at start
+            pass
         await asyncio.sleep(0.2)
     return False
 
