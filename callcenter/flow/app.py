@@ -371,14 +371,20 @@ class HotlineApp:
         elif isinstance(decision, CancelRing):
             self._cancel_offer(call, decision.counsellor_id, CANCEL_OUTCOME[decision.reason])
         elif isinstance(decision, AnnouncePosition):
-            if self.config.announce_positions and call.phase is Phase.WAITING:
-                self._announce(call, decision.position)
+            # never cut an announcement or a prompt short with the next one
+            if self.config.announce_positions and call.phase is Phase.WAITING and call.moh:
+                self._announce(call, decision.position, decision.expected_wait)
         elif isinstance(decision, OfferCallback) and call.phase is Phase.WAITING:
             self._offer_callback(call)
 
-    def _announce(self, call: HotlineCall, position: int) -> None:
-        media = list(PROMPTS["position"].media(custom=self.config.custom_prompts))
-        media.append(f"number:{position}")
+    def _announce(self, call: HotlineCall, position: int, expected_wait: float | None) -> None:
+        """ "You are caller number N; the expected wait is about M minutes" (the wait only when
+        routing can estimate it), then the music again."""
+        custom = self.config.custom_prompts
+        media = [*PROMPTS["position"].media(custom=custom), f"number:{position}"]
+        if expected_wait is not None:
+            minutes = max(1, round(expected_wait / 60))
+            media += [*PROMPTS["expected-wait"].media(custom=custom), f"number:{minutes}"]
         self._play_media(call, media)
 
     def _ring(self, call: HotlineCall, decision: RingCounsellor) -> None:

@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 from callcenter.service.runtime import HotlineService
+from pbxsim.model import happenings as h
 from pbxsim.model.objects import PhoneBehaviour
 from pbxsim.server import Simulator
 from tests.e2e.harness import (
@@ -301,3 +302,34 @@ async def test_in_danger_now_alerts_supervisors_widens_at_once_and_marks_the_cha
     assert service.alerts[0].call_id == rows[0].call_id
     assert rows[0].in_danger
     assert rows[0].answered_by == "dn-01"
+
+
+async def test_waiting_caller_hears_position_and_expected_wait_then_music(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    async with Simulator(LAB_ETC) as sim:
+        sim.pbx.set_phone("hn-01", PhoneBehaviour(mode="answer", answer_after=0.1))
+        settings = lab_settings(sim, sqlite_url, tmp_path)
+        settings.routing.announce_interval = 1.0
+        plays: list[tuple[str, str | None]] = []  # (item, next item) as each item starts
+
+        def heard(x: h.Happening) -> None:
+            if isinstance(x, h.PlaybackStarted):
+                plays.append((x.playback.media_uri, x.playback.next_media_uri))
+
+        sim.pbx.subscribe(heard)
+        async with running_service(settings) as service:
+            service.presence.login("hn-01")
+            service.presence.pause("hn-01", "meeting")  # staffed, but nobody free: a wait
+            caller = sim.pbx.originate_inbound("1800", "0912345678")
+            await until(lambda: bool(service.app.calls), what="call in the app")
+            await _through_ivr(sim, caller.id, "1", "1")
+            await until(
+                lambda: ("sound:queue-thereare", "number:1") in plays, what="position announced"
+            )
+            await until(lambda: ("number:1", None) in plays, what="the announcement plays out")
+            await until(lambda: caller.moh, what="music on hold again after the announcement")
+            sim.pbx.hangup(caller.id)
+            await until(lambda: not service.app.calls, what="ended")
+    first = plays.index(("sound:queue-thereare", "number:1"))
+    assert plays[first + 1] == ("number:1", None), "not cut short by the next announcement"
