@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
+
 from ari.client import AriClient
 from ari.config import AriConfig
 from ari.events import AriEvent
@@ -30,8 +32,11 @@ from callcenter.ami.config import AmiConfig
 from callcenter.ami.events import ContactStatusChanged, DeviceStateChanged
 from callcenter.ami.queue_events import QueueCallerAbandoned, QueueCallerJoined, QueueCallerLeft
 from callcenter.ami.snapshot import AmiStateSynchronized
+from callcenter.calls import facts as call_facts
 from callcenter.calls.importer import ImportConfig, import_fallback_calls
+from callcenter.calls.models import CallRow
 from callcenter.calls.options import StatsOptions
+from callcenter.calls.outcomes import HangupBy, RecordSource
 from callcenter.calls.recorder import CallRecorder
 from callcenter.db.engine import Database
 from callcenter.db.migrate import upgrade
@@ -160,6 +165,7 @@ class HotlineService:
         self.driver.on_decision(self._on_decision)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._ari_connected = False
+        self._stale_checked = False
         self._records_error: str | None = "starting"
         self.records_ready = asyncio.Event()  # schema up to date, recorder draining
         self.ari_stream: EventStream | None = None
@@ -275,6 +281,39 @@ class HotlineService:
         except Exception:
             log.exception("reconciliation after connect failed; calls continue as they were")
         self._ari_connected = True
+        if not self._stale_checked:
+            self._stale_checked = True
+            self._spawn(self._close_stale_records(), "stale-records")
+
+    async def _close_stale_records(self) -> None:
+        """Records this node left open when its previous process died: a caller who hung up
+        while no service ran left no event anywhere. Once the database answers, every open
+        record whose caller channel Asterisk no longer has (and this process does not carry)
+        is ended, so statistics never count it as in progress for ever."""
+        await self.records_ready.wait()
+        node = self.settings.service.node
+        try:
+            async with self.database.sessions() as session:
+                query = select(CallRow.channel_id).where(
+                    CallRow.node == node,
+                    CallRow.ended_at.is_(None),
+                    CallRow.source == RecordSource.SERVICE.value,
+                )
+                open_channels = list((await session.scalars(query)).all())
+            live = {c.id for c in await self.ari.channels.list()}
+        except Exception as exc:
+            log.warning("could not look for records left open: %s", exc)
+            return
+        for channel_id in open_channels:
+            if channel_id in live or self.app.knows(channel_id):
+                continue
+            self.recorder.record(
+                call_facts.CallEnded(
+                    node=node, channel_id=channel_id, at=self._wall(), hangup_by=HangupBy.UNKNOWN
+                )
+            )
+            log.warning("closed the record of %s/%s: it ended while no service ran", node,
+                        channel_id)  # fmt: skip
 
     # ----------------------------------------------------------------- routing
     def _on_decision(self, decision: Decision) -> None:

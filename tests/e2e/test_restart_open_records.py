@@ -1,5 +1,6 @@
 """A caller who hangs up while the service is down (found running `callcenter demo` and killing its
-service): the call's record must not stay open for ever.
+service): the call's record must not stay open for ever. (Fixed: a new service process closes
+the records its node left open whose caller channel Asterisk no longer has.)
 
 The first service process records ``CallArrived`` (durable outbox, then the database) and is
 SIGKILLed while the caller waits in line. The caller hangs up during the outage. A new service
@@ -15,7 +16,6 @@ import asyncio
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import pytest
 from sqlalchemy.exc import SQLAlchemyError
 
 from callcenter.calls.models import CallRow
@@ -43,11 +43,6 @@ async def _until_rows(
     return False
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="service bug: reconcile after a restart never closes the open record of a call whose "
-    "caller hung up while the service was down",
-)
 async def test_a_caller_who_hangs_up_during_the_outage_gets_a_closed_record(
     sqlite_url: str, tmp_path: Path
 ) -> None:
