@@ -87,6 +87,9 @@ def ringing(pbx: Pbx, leg: Channel, caller: Channel | None) -> None:
         pbx.step(leg, 1, "AppQueue" if caller.queue_name else "AppDial", "(Outgoing Line)")
         pbx.connected_to(leg, caller.caller_name, caller.caller_number)
         pbx.refresh_endpoint(leg)
+        if caller.held_dial_states is not None:  # Queue() is still calling members
+            caller.held_dial_states.append(leg)
+            return
         pbx.publish(h.DialProgressed(pbx.now(), _snap(caller), leg.snapshot(), "RINGING"))
         return
     pbx.publish(h.DialProgressed(pbx.now(), _snap(caller), leg.snapshot(), "RINGING"))
@@ -228,12 +231,14 @@ def originate(
     if app is not None:
         pbx.apps.add_channel(app, leg.id)
     pbx.step(leg, 1, "AppDial2", "(Outgoing Line)")
+    # the originate's variables are set before its caller id (ami-actions.raw: VarSet
+    # LAB_TAG between Newexten AppDial2 and NewCallerid)
+    for key, value in (variables or {}).items():
+        pbx.set_var(leg, key, value)
     pbx.publish(h.CallerIdChanged(pbx.now(), leg.snapshot()))
     if caller is not None:
         leg.connected_name, leg.connected_number = caller
     pbx.publish(h.ConnectedLineChanged(pbx.now(), leg.snapshot()))
-    for key, value in (variables or {}).items():
-        pbx.set_var(leg, key, value)
     args = [a for a in app_args.split(",")] if app_args else []
 
     async def run() -> None:
@@ -269,7 +274,9 @@ def create(
     """ARI ``POST /channels/create``: the channel exists and is in Stasis before it is dialled."""
     leg = new_outbound(pbx, endpoint, channel_id=channel_id, caller=None)
     pbx.apps.add_channel(app, leg.id)
-    pbx.step(leg, 1, "", "")
+    # the created channel sits in the Stasis application (ari-failed-originate.jsonl: the
+    # Dial event's peer shows app_name Stasis, app_data "<app>,<args>"; AMI Newexten Stasis)
+    pbx.step(leg, 1, "Stasis", f"{app},{app_args}" if app_args else app)
     pbx.enter_stasis(leg, app, app_args.split(",") if app_args else [])
     return leg
 
@@ -284,12 +291,17 @@ def dial(pbx: Pbx, leg: Channel, *, caller_id: str | None = None, timeout: float
         )
     caller = pbx.channels.get(caller_id) if caller_id else None
     if caller is not None:
+        # the caller lends its connected line and takes the leg's CDR as its party B; the
+        # dial itself is published without a caller (ari-failed-originate: AMI DialBegin has
+        # no caller block, the ARI Dial event no "caller", dn-01 no Cdr of its own)
         leg.connected_name, leg.connected_number = caller.caller_name, caller.caller_number
+        leg.cdr_merged = True
+        caller.cdr_peers.append(leg)
     pbx.publish(h.ConnectedLineChanged(pbx.now(), leg.snapshot()))
 
     async def run() -> None:
-        outcome = await ring_leg(pbx, leg, caller, timeout if timeout > 0 else None)
+        outcome = await ring_leg(pbx, leg, None, timeout if timeout > 0 else None)
         if outcome != ANSWER:
-            fail_leg(pbx, leg, caller, outcome, report_timeout=False)
+            fail_leg(pbx, leg, None, outcome, report_timeout=False)
 
     pbx.spawn(run())

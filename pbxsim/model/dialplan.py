@@ -159,7 +159,12 @@ async def _finish(pbx: Pbx, ch: Channel) -> None:
         )
     else:  # Hangup() or the end of the dialplan
         ch.hangup_started = True
-        pbx.publish(h.HangupRequested(pbx.now(), ch.snapshot(), ch.hangup_cause, None, soft=False))
+        # Hangup() is a soft hang-up with its cause (ami-actions.raw, ami-device-busy.raw)
+        pbx.publish(
+            h.HangupRequested(
+                pbx.now(), ch.snapshot(), ch.hangup_cause, None, soft=ch.hangup_by_app
+            )
+        )
         pbx.qos_vars(ch)
         pbx.stop_channel_media(ch)
         if ch.bridge_id is not None:
@@ -238,6 +243,7 @@ async def _execute(
     if name == "hangup":
         if args and args[0].isdigit():
             ch.hangup_cause = int(args[0])
+        ch.hangup_by_app = True
         return "hangup"
     return None
 

@@ -91,6 +91,9 @@ class Channel:
     # run when the channel goes: just before its Hangup (the partner a basic bridge drops once
     # this channel's own thread is done) and just after it (legs held until then)
     before_destroy: list[Callable[[], None]] = field(default_factory=list)
+    # legs that rang while Queue() was still calling members: their DialState RINGING waits
+    held_dial_states: list[Channel] | None = None
+    hangup_by_app: bool = False  # the dialplan's Hangup() ended it
     seq: int = 0  # creation order (the older channel of a bridged pair is the CDR's party A)
     # CDRs: one record per party B this channel had (legs its Queue()/Dial() rang, younger
     # channels it was bridged with); a leg dialled by a channel has no record of its own

@@ -94,6 +94,8 @@ class Pbx:
         for queue in self.queues.queues:
             for device in (f"Queue:{queue}", f"Queue:{queue}_avail"):
                 self.device_states[device] = self.compute_device_state(device)
+        for device in self.queues.pause_devices():
+            self.device_states[device] = self.compute_device_state(device)
 
     # ------------------------------------------------------------------ bus
 

@@ -140,6 +140,12 @@ class QueueEngine:
 
     def device_state(self, device: str) -> str:
         name = device[len("Queue:") :]
+        queue, sep, interface = name.partition("_pause_")
+        if sep and queue in self.queues:
+            member = next((m for m in self.queues[queue].members if m.interface == interface), None)
+            if member is None:
+                return self.pbx.device_states.get(device, "INVALID")
+            return "INUSE" if member.paused else "NOT_INUSE"
         avail = name.endswith("_avail")
         st = self.queues.get(name[: -len("_avail")] if avail else name)
         if st is None:
@@ -225,8 +231,25 @@ class QueueEngine:
         )
         m.paused = paused
         st.members.append(m)
+        self._pause_device(m)
         self.pbx.publish(h.QueueMemberAdded(self.pbx.now(), self.snapshot(m)))
         return m
+
+    def pause_devices(self) -> list[str]:
+        return [
+            f"Queue:{m.queue}_pause_{m.interface}"
+            for st in self.queues.values()
+            for m in st.members
+        ]
+
+    def _pause_device(self, m: Member) -> None:
+        """app_queue's ``Queue:<queue>_pause_<interface>`` device: INUSE while the member is
+        paused, NOT_INUSE otherwise; published before QueueMemberAdded / QueueMemberPause
+        when it changes (ami-actions.raw)."""
+        device = f"Queue:{m.queue}_pause_{m.interface}"
+        state = "INUSE" if m.paused else "NOT_INUSE"
+        if self.pbx.device_states.get(device) != state:
+            self.pbx.set_device_state(device, state)
 
     def remove_member(self, queue: str, interface: str) -> None:
         st = self.state(queue)
@@ -249,6 +272,7 @@ class QueueEngine:
                     found = True
                     m.paused, m.paused_reason = paused, reason if paused else ""
                     m.last_pause = self.pbx.now() if paused else m.last_pause
+                    self._pause_device(m)
                     self.pbx.publish(h.QueueMemberPaused(self.pbx.now(), self.snapshot(m)))
         if not found:
             raise NotFound("Interface not found")
@@ -408,7 +432,16 @@ class QueueEngine:
         pbx = self.pbx
         caller = w.channel
         legs: dict[str, tuple[Member, Channel]] = {}
+        tasks: dict[asyncio.Task[str], str] = {}
+        caller.held_dial_states = []
+        ring_timeout = st.config.timeout
+        if deadline is not None:
+            ring_timeout = max(0.001, min(ring_timeout, deadline - pbx.now()))
         for m in members:
+            if legs and not self._available(st, m):
+                # can_ring_entry(): another caller's Queue() took it while this one was
+                # calling the previous members
+                continue
             leg = dialing.new_outbound(
                 pbx,
                 m.interface,
@@ -430,13 +463,20 @@ class QueueEngine:
             # ring_entry: ast_call, AgentCalled, then DialBegin, member by member
             dialstring = m.interface.partition("/")[2]
             pbx.publish(h.DialBegan(pbx.now(), caller.snapshot(), leg.snapshot(), dialstring))
-        ring_timeout = st.config.timeout
-        if deadline is not None:
-            ring_timeout = max(0.001, min(ring_timeout, deadline - pbx.now()))
-        tasks = {
-            pbx.spawn(dialing.ring_leg(pbx, leg, caller, ring_timeout, dial_began=True)): lid
-            for lid, (_, leg) in legs.items()
-        }
+            ring = dialing.ring_leg(pbx, leg, caller, ring_timeout, dial_began=True)
+            tasks[pbx.spawn(ring)] = leg.id
+            if m is not members[-1]:
+                # the INVITE is out: a phone that answers it at once (180) changes state
+                # before the next member is called; app_queue reads its ringing only once it
+                # waits on every leg (ami-device-busy.raw: hn-02's Newstate before hn-01's
+                # Newchannel, its DialState RINGING after hn-01's DialBegin)
+                await asyncio.sleep(0)
+        held, caller.held_dial_states = caller.held_dial_states or [], None
+        for leg in held:
+            if not leg.hangup_started:
+                pbx.publish(
+                    h.DialProgressed(pbx.now(), caller.snapshot(), leg.snapshot(), "RINGING")
+                )
         self._refresh_queue_devices(st)
         started = pbx.now()
         winner: tuple[Member, Channel] | None = None

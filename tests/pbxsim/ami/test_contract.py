@@ -143,7 +143,13 @@ class Driver:
         raise AssertionError(f"the simulator never sent {what}")
 
     def count(self, name: str, where: tuple[tuple[str, str], ...] = ()) -> int:
-        return sum(1 for m in self.seen if name_of(m) == name and all(h in m for h in where))
+        """Live events only: the items of a list action (DeviceStateList's DeviceStateChange,
+        ExtensionStateList's ExtensionStatus) answer an ActionID and say nothing happened."""
+        return sum(
+            1
+            for m in self.seen
+            if name_of(m) == name and all(h in m for h in where) and "ActionID" not in dict(m)
+        )
 
     async def run(self, step: s.Step) -> None:
         pbx = self.sim.pbx

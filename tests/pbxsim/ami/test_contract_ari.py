@@ -40,6 +40,7 @@ MATCHING = {
     "asterisk-restart",
     "baseline-no-subscribeall",
     "bridged-call",
+    "failed-originate",
     "ivr-dtmf",
     "ivr-dtmf-stop-during-digits",
     "redirect-ringing",
