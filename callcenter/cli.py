@@ -26,7 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "demo": (
         "callcenter.demo",
-        "start the PBX simulator and the service on SQLite, with the live dashboard",
+        "start the PBX simulator, simulated callers and the service on SQLite (API on localhost)",
     ),
     "pbxsim": ("pbxsim.cli", "run the PBX simulator (ARI + AMI on loopback)"),
     "db": ("callcenter.db.cli", "database migrations and maintenance"),
