@@ -26,6 +26,7 @@ from ari.errors import (
     AriConnectionError,
     AriError,
     AriNotFound,
+    AriUnprocessable,
     ChannelNotFound,
 )
 from ari.events import (
@@ -522,14 +523,36 @@ class HotlineApp:
             try:
                 await self.ari.bridges.create(type="mixing", bridge_id=bridge_id, name=call.call_id)
                 await self.ari.bridges.add_channel(bridge_id, [call.channel_id, offer_id])
-            except (AriNotFound, AriBadRequest):  # a leg hung up meanwhile (400 or 404)
+            except (AriNotFound, AriBadRequest, AriUnprocessable):
+                # 400/404 "Channel not found", 422 "not in Stasis": a leg is leaving
                 if call.phase is Phase.CONNECTED and call.connected_offer == offer_id:
-                    raise  # both legs still there as far as we know: a real failure
+                    await self._bridge_failed(call, offer)  # its event has not come yet
                 return  # the hang-up was handled (caller gone, or counsellor gone: re-queued)
             if call.phase is Phase.CONNECTED and call.connected_offer == offer_id:
                 self._bridged(call)
 
         self._op(call, connect)
+
+    async def _bridge_failed(self, call: HotlineCall, offer: Offer) -> None:
+        """Which leg went? The caller: the call is over. The counsellor: the caller goes back
+        to the head of the line. Both still there: a real failure (to the fallback queue)."""
+        caller = await self.ari.channels.get(call.channel_id, missing_ok=True)
+        if call.phase is not Phase.CONNECTED or call.connected_offer != offer.offer_id:
+            return  # the leg's own event arrived meanwhile and was handled
+        if caller is None:
+            self.lost(call)
+            return
+        if caller.dialplan.app_name != "Stasis":
+            self.left_for_fallback(call, "left the app while being bridged")
+            return
+        counsellor = await self.ari.channels.get(offer.offer_id, missing_ok=True)
+        if call.phase is not Phase.CONNECTED or call.connected_offer != offer.offer_id:
+            return
+        if counsellor is None or counsellor.dialplan.app_name != "Stasis":
+            self._spawn(self._hangup(offer.offer_id))
+            self._requeue(call, offer)
+            return
+        raise RuntimeError(f"caller and counsellor could not be bridged on {call.call_id}")
 
     def _bridged(self, call: HotlineCall) -> None:
         """Answered for the caller only once they can hear the counsellor (the bridge's own
