@@ -536,7 +536,7 @@ def report(
         "ring_timeout_share": round(lf["ring_timeout_share"], 5),
         "model_ring_timeout_share": scenario.pbx.phones.no_answer,
         "cycle_live": {
-            k: round(lf[k], 3)
+            k: None if math.isnan(lf[k]) else round(lf[k], 3)  # NaN is not JSON
             for k in (
                 "ring_to_answer_mean_s",
                 "talk_mean_s",
