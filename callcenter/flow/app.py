@@ -144,6 +144,7 @@ class HotlineApp:
         self._by_channel: dict[str, HotlineCall] = {}  # caller channel id -> call
         self._offers: dict[str, HotlineCall] = {}  # offer (counsellor leg) id -> call
         self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._wrap_ups: dict[str, tuple[str, asyncio.TimerHandle]] = {}  # counsellor -> call
         self._tasks: set[asyncio.Task[object]] = set()
         self._stopping = False
         self.legs = PhoneLegs()
@@ -726,6 +727,7 @@ class HotlineApp:
         if call.in_engine:
             if previous is Phase.CONNECTED:
                 self.driver.submit(rev.CallEnded(call.call_id))
+                self._start_wrap_up(call)
             else:
                 self.driver.submit(rev.CallHungUp(call.call_id))
             call.in_engine = False
@@ -740,6 +742,31 @@ class HotlineApp:
             outcome = CallOutcome.ABANDONED_IVR
         self._fact(facts.CallEnded, call, hangup_by=by, outcome=outcome)
         self._forget(call)
+
+    def _start_wrap_up(self, call: HotlineCall) -> None:
+        """The counsellor's after-call work is part of the call's record: it ends when routing's
+        wrap-up time for their centre runs out, or earlier when they say they are done."""
+        offer = call.counsellor_offer
+        if offer is None:
+            return
+        previous = self._wrap_ups.pop(offer.counsellor_id, None)
+        if previous is not None:
+            previous[1].cancel()
+        at = self.driver.now() + self.driver.engine.policy.wrap_up_of(offer.centre)
+        handle = self.driver.call_at(at, self.wrap_up_over, offer.counsellor_id)
+        self._wrap_ups[offer.counsellor_id] = (call.channel_id, handle)
+
+    def wrap_up_over(self, counsellor_id: str) -> None:
+        """Record the end of a counsellor's wrap-up (time ran out, or they ended it)."""
+        pending = self._wrap_ups.pop(counsellor_id, None)
+        if pending is None:
+            return
+        channel_id, handle = pending
+        handle.cancel()
+        fact = facts.WrapUpEnded(
+            node=self.node, channel_id=channel_id, at=self._wall(), counsellor=counsellor_id
+        )
+        self.recorder.record(fact)
 
     def _forget(self, call: HotlineCall) -> None:
         self.calls.pop(call.call_id, None)

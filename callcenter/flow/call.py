@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from ari.errors import AriConnectionError
+from ari.errors import AriConnectionError, ChannelNotFound
 from callcenter.flow.ivr import IvrAnswers, IvrMachine
 
 log = logging.getLogger(__name__)
@@ -132,7 +132,9 @@ class SerialOps:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                if not self._closed:
+                if isinstance(exc, ChannelNotFound):  # the caller hung up meanwhile, most likely
+                    log.info("operation on %s found the channel gone: %s", self._name, exc)
+                elif not self._closed:
                     log.exception("operation failed on %s", self._name)
                 self._queue.clear()
                 self._on_error(exc)  # may queue the way out (continue to the dialplan)

@@ -124,6 +124,7 @@ def create_app(settings: Settings, *, service: HotlineService | None = None) -> 
                 svc.missed.pop(counsellor_id, None)
             else:
                 svc.presence.wrap_up_done(counsellor_id)
+                svc.app.wrap_up_over(counsellor_id)
         except PresenceError as exc:
             status = 404 if "unknown" in str(exc) else 409
             raise HTTPException(status_code=status, detail=str(exc)) from exc

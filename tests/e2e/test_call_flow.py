@@ -39,10 +39,14 @@ async def test_caller_reaches_counsellor_and_the_record_says_answered(
             await asyncio.sleep(0.3)
             sim.pbx.hangup(caller.id)
             await until(lambda: not service.app.calls, what="call ended in the service")
+            await asyncio.sleep(settings.routing.wrap_up + 0.3)  # the counsellor's wrap-up
             rows = await call_rows(service)
     assert len(rows) == 1
     row = rows[0]
     assert row.outcome == "answered"
+    assert row.talk_s is not None
+    assert row.wrapup_s is not None
+    assert abs(row.wrapup_s - settings.routing.wrap_up) < 0.3
     assert row.answered_by == "hn-01"
     assert row.home_centre == "HN"
     assert row.language == "vi"
