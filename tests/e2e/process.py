@@ -4,41 +4,18 @@ exactly as in production, so a test can SIGKILL it and start another."""
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
 import socket
 import subprocess
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
 import httpx
-from pydantic import SecretStr
 
+from callcenter.demo.conf import settings_env
 from callcenter.settings import Settings
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, SecretStr):
-        return value.get_secret_value()
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, frozenset | set | tuple):
-        return sorted(value) if isinstance(value, frozenset | set) else list(value)
-    raise TypeError(f"cannot put {type(value).__name__} in the environment")
-
-
-def settings_env(settings: Settings) -> dict[str, str]:
-    """``CALLCENTER_<SECTION>`` = the section as JSON (pydantic-settings parses it back)."""
-    env: dict[str, str] = {}
-    for name, value in settings.model_dump().items():
-        key = f"CALLCENTER_{name.upper()}"
-        env[key] = value if isinstance(value, str) else json.dumps(value, default=_plain)
-    return env
 
 
 def free_port() -> int:

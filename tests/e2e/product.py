@@ -3,11 +3,11 @@ scenario needs, and a service wired to the PBX simulator running it."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from pydantic import SecretStr
 
+from callcenter.demo.conf import conf_with_phones
 from callcenter.flow.config import CounsellorEntry, FlowConfig
 from callcenter.flow.ivr import IvrConfig
 from callcenter.scenario import Scenario
@@ -27,30 +27,8 @@ PRODUCT_CONF = Path(__file__).parents[2] / "asterisk-conf"
 
 def product_conf_with_phones(directory: Path, per_centre: int) -> Path:
     """asterisk-conf/ copied to ``directory`` with phones ``hn-01``.. ``hn-NN`` (and DN, AG)
-    declared from the product's own templates."""
-    target = directory / "asterisk-conf"
-    shutil.copytree(PRODUCT_CONF, target)
-    existing = set(load_config(PRODUCT_CONF).pjsip.endpoints)
-    lines = ["", "; ---- added for a test: more counsellor phones from the same templates"]
-    for centre in ("hn", "dn", "ag"):
-        for n in range(1, per_centre + 1):
-            name = f"{centre}-{n:02d}"
-            if name in existing:
-                continue
-            lines += [
-                f"[{name}](counsellor-{centre})",
-                f"aors = {name}",
-                f"auth = {name}",
-                f'callerid = "{name.upper()}" <{name}>',
-                f"[{name}](counsellor-aor)",
-                f"[{name}](counsellor-auth)",
-                f"username = {name}",
-                f"password = test-{name}",
-                "",
-            ]
-    with (target / "pjsip.conf").open("a", encoding="utf-8") as handle:
-        handle.write("\n".join(lines))
-    return target
+    declared from the product's own templates (the demo's own generator)."""
+    return conf_with_phones(directory / "asterisk-conf", per_centre, PRODUCT_CONF)
 
 
 def product_settings(
