@@ -141,6 +141,8 @@ class HotlineApp:
         self.calls: dict[str, HotlineCall] = {}  # call_id -> call
         # told at once when a caller says they are in danger now (supervisors' alert)
         self.on_danger: list[Callable[[DangerAlert], None]] = []
+        # told when a caller could not be handed to the dialplan (they are still in the app)
+        self.on_continue_failed: list[Callable[[str], None]] = []
         self._by_channel: dict[str, HotlineCall] = {}  # caller channel id -> call
         self._offers: dict[str, HotlineCall] = {}  # offer (counsellor leg) id -> call
         self._timers: dict[str, asyncio.TimerHandle] = {}
@@ -838,8 +840,14 @@ class HotlineApp:
     async def _continue(self, channel_id: str) -> None:
         try:
             await retrying(lambda: self.ari.channels.continue_in_dialplan(channel_id))
+        except ChannelNotFound:
+            return  # the caller hung up meanwhile
         except AriError as exc:
+            # Never strand the caller: the app is still connected, so the watchdog will not act.
+            # Tell the service, which reconciles: a caller still in the app is adopted again.
             log.error("could not continue %s in the dialplan: %s", channel_id, exc)
+            for notify in self.on_continue_failed:
+                notify(channel_id)
 
     def _max_wait_reached(self, call: HotlineCall) -> None:
         if call.phase is Phase.WAITING:

@@ -160,6 +160,7 @@ class HotlineService:
         self.apps: dict[str, HotlineApp] = {node: self.app}
         self.alerts: deque[DangerAlert] = deque(maxlen=200)  # newest last, for supervisors
         self.app.on_danger.append(self.alerts.append)
+        self.app.on_continue_failed.append(self._continue_failed)
         self.phones = PhoneTracker(settings.flow, self.driver, self.app.engaged)
         self.ami = AmiAdapter(AmiConfig.from_settings(settings.ami, node=node, read_pjsip=False))
         self.driver.on_decision(self._on_decision)
@@ -284,6 +285,19 @@ class HotlineService:
         if not self._stale_checked:
             self._stale_checked = True
             self._spawn(self._close_stale_records(), "stale-records")
+
+    def _continue_failed(self, channel_id: str) -> None:
+        """A caller the app let go of is still in it: reconcile soon, which adopts them again
+        (back in line with their arrival time), so they are never left without an owner."""
+
+        async def later() -> None:
+            await asyncio.sleep(2.0)
+            try:
+                await reconcile(self.app, wall_now=self._wall())
+            except Exception:
+                log.exception("reconciliation after a failed continue of %s failed", channel_id)
+
+        self._spawn(later(), f"readopt-{channel_id}")
 
     async def _close_stale_records(self) -> None:
         """Records this node left open when its previous process died: a caller who hung up
