@@ -307,7 +307,7 @@ class Replay:
             pbx = self.sim.pbx
             cid = hap.channel.id
             if plan in ("answer", "noanswer"):
-                asyncio.get_running_loop().call_soon(pbx.phone_ringing, cid)
+                pbx.phone_ringing(cid)  # the 180 of a phone that rings at once
             if plan == "answer":
                 pbx.clock.call_later(0.05, lambda: _safe(pbx.phone_answer, cid))
             elif plan == "busy":

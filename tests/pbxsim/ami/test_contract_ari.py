@@ -23,7 +23,7 @@ from pbxsim.server import Simulator
 from tests.pbxsim.ami import scenarios as s
 from tests.pbxsim.ami.amiclient import AmiClient, Message, name_of, parse_messages
 from tests.pbxsim.ami.conftest import FIXTURES, LAB, lab_config_of_first_set
-from tests.pbxsim.ami.test_contract import readable_diff, shape
+from tests.pbxsim.ami.test_contract import compare
 from tests.pbxsim.contract import Replay
 
 ARI_SCENARIOS = sorted(
@@ -40,15 +40,20 @@ MATCHING = {
     "asterisk-restart",
     "baseline-no-subscribeall",
     "bridged-call",
+    "continue-to-fallback",
     "failed-originate",
     "ivr-dtmf",
     "ivr-dtmf-stop-during-digits",
     "redirect-ringing",
+    "snoop",
+    "snoop-with-rtp",
     "stale-app",
+    "transfer-blind",
     "transfer-redirect",
     "transfer-redirect-no-notify",
     "transfer-phone-refer-ari-only",
     "ws-drop-caller-hangup-while-disconnected",
+    "ws-drop-while-bridged",
     "ws-drop-while-waiting",
     "ws-drop-while-waiting-no-subscribeall",
 }
@@ -149,5 +154,5 @@ async def test_ami_view_of_the_ari_scenarios(
         reader.cancel()
         await asyncio.gather(reader, return_exceptions=True)
         await client.close()
-    expected, got = shape(recorded, scenario), shape(seen, scenario)
-    assert got == expected, readable_diff(recorded, seen, scenario)
+    expected, got, diff = compare(recorded, seen, scenario)
+    assert got == expected, diff
