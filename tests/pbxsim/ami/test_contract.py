@@ -23,7 +23,8 @@ from pbxsim.model.objects import PhoneBehaviour
 from tests.pbxsim.ami import scenarios as s
 from tests.pbxsim.ami.amiclient import AmiClient, Message, name_of, parse_messages
 from tests.pbxsim.ami.conftest import FIXTURES, LAB, SPEED, Sim, lab_config_of_first_set
-from tests.pbxsim.ami.races import RACES, reorder_like
+from tests.pbxsim.ami.races import RACES
+from tests.pbxsim.ami.reorder import reorder_like
 
 
 def recording(name: str) -> Path:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.pbxsim.ami.amiclient import Message
-from tests.pbxsim.ami.races import RACES, Race, msg, recorded, reorder_like, unproven
+from tests.pbxsim.ami.races import RACES
+from tests.pbxsim.ami.reorder import Race, msg, recorded, reorder_like, unproven
 
 
 @pytest.mark.parametrize("race", RACES, ids=[r.what for r in RACES])
