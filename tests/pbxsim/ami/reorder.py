@@ -135,25 +135,35 @@ def label(message: Message) -> str:
     return f"{name_of(message)} {' '.join(k for k, _ in message[1:])} | {values}"
 
 
+def _same_call(a: Message, b: Message) -> bool:
+    call_a, call_b = _call(a), _call(b)
+    return call_a is None or call_b is None or call_a == call_b
+
+
 def reorder_like(
     expected: Sequence[Message], got: Sequence[Message], races: Sequence[Race]
 ) -> list[Message] | None:
     """``got`` put in the order of ``expected`` when the two differ only by tabled races (each
-    message of ``got`` may pass only recorded messages it races with); None otherwise."""
+    message of ``got`` may pass only recorded messages it races with, of the same call when
+    the race is about one call: judged on the recorded side, where ids are comparable); None
+    otherwise."""
     pending = list(expected)
     placed: list[tuple[int, Message]] = []
     index = {id(m): i for i, m in enumerate(expected)}
     for m in got:
         want = label(m)
-        for k, r in enumerate(pending):
-            if label(r) == want:
-                placed.append((index[id(r)], m))
-                del pending[k]
-                break
-            if not any(race.allows(m, r) for race in races):
-                return None
-        else:
+        k = next((k for k, r in enumerate(pending) if label(r) == want), None)
+        if k is None:
             return None
+        target = pending[k]  # the recorded message m stands for
+        for passed in pending[:k]:
+            if not any(
+                race.allows(m, passed) and (not race.same_call or _same_call(target, passed))
+                for race in races
+            ):
+                return None
+        placed.append((index[id(target)], m))
+        del pending[k]
     if pending:
         return None
     return [m for _, m in sorted(placed, key=lambda p: p[0])]

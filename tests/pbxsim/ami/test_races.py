@@ -59,3 +59,12 @@ def test_every_cited_recording_exists() -> None:
     for race in RACES:
         for name in (*race.one_first, *race.other_first):
             assert recorded(name), name
+
+
+def test_a_race_about_one_call_does_not_swap_messages_of_two_calls() -> None:
+    dial = _event("DialState", DestChannel="PJSIP/hn-01-00000001", DialStatus="RINGING")
+    ring = _event("Newstate", Channel="PJSIP/hn-01-00000001", ChannelStateDesc="Ringing")
+    same = [[*dial, ("DestLinkedid", "A")], [*ring, ("Linkedid", "A")]]
+    other = [[*dial, ("DestLinkedid", "A")], [*ring, ("Linkedid", "B")]]
+    assert reorder_like(same, [same[1], same[0]], RACES) == same
+    assert reorder_like(other, [other[1], other[0]], RACES) is None
