@@ -10,6 +10,7 @@ form a tabled pair; every other pair of messages keeps its recorded order.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -72,11 +73,13 @@ class Race:
         )
 
 
-def recorded(name: str) -> list[Message]:
+@functools.cache
+def recorded(name: str) -> tuple[Message, ...]:
+    """The messages of ``ami-<name>.raw`` (parsed once)."""
     for folder in ("recordings", "recordings-2"):
         path = FIXTURES / folder / f"ami-{name}.raw"
         if path.exists():
-            return parse_messages(path.read_bytes().partition(b"\r\n")[2])
+            return tuple(parse_messages(path.read_bytes().partition(b"\r\n")[2]))
     raise FileNotFoundError(name)
 
 
