@@ -3,7 +3,8 @@
 Behaviour taken from the recordings (tests/fixtures/asterisk/recordings*/ami-*.raw):
 
 - banner ``Asterisk Call Manager/11.0.0``; a good Login gets ``Response: Success`` /
-  ``Authentication accepted``, then ``Event: FullyBooted`` and ``Event: SuccessfulAuth``;
+  ``Authentication accepted``, then ``Event: FullyBooted`` and ``Event: SuccessfulAuth`` (to every
+  session that reads ``security``);
 - a wrong secret gets ``Response: Error`` / ``Authentication failed`` after about one second
   and the connection is closed (the client's next action is never answered);
 - events caused by an action reach the acting session after the action's response
@@ -243,7 +244,9 @@ class AmiSession:
             time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now))
             + f".{int(now * 1000) % 1000:03d}+0000"
         )
-        self.deliver_event(
+        # a security event: every session reading ``security`` sees it, not only this one
+        # (ami-transfer-redirect-ghost-watch.raw shows the other recorders' logins)
+        self.server.broadcast(
             "security",
             [
                 ("Event", "SuccessfulAuth"),

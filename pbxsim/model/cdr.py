@@ -14,8 +14,9 @@ def write_cdr(pbx: Pbx, ch: Channel, cause: int) -> None:
     member leg rung, whose legs have none of their own (ami-queue-call.raw: two Cdr, both
     Channel=PJSIP/trunk); the older channel of a bridged pair gets one per younger channel it
     was bridged with (ami-transfer-phone-refer-ari-only.raw: trunk with hn-01, then with
-    dn-01); a channel that was never party A has one record."""
-    if ch.tech != "PJSIP" or ch.cdr_merged:
+    dn-01); a channel that was never party A has one record. Snoop channels have theirs too
+    (ami-snoop.raw: Channel=Snoop/..., Destination ``s``, LastApplication Stasis)."""
+    if ch.tech not in ("PJSIP", "Snoop") or ch.cdr_merged:
         return
     if not ch.cdr_peers:
         _publish(pbx, ch, cause, ch.variables.get("BRIDGEPEER", ""), ch.answered_at)

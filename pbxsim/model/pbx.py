@@ -283,6 +283,15 @@ class Pbx:
             self.publish(h.DeviceStateChanged(self.now(), device, state))
             self.queues.device_changed(device, state)
 
+    def assume_cached_device_state(self, device: str, state: str | None) -> None:
+        """Start from what a long-running Asterisk's device-state cache holds for ``device``
+        (a state left by earlier calls), or from nothing (``None``: just started, so the
+        first evaluation is published whatever it finds). Nothing is published now."""
+        if state is None:
+            self.device_states.pop(device, None)
+        else:
+            self.device_states[device] = state
+
     def set_device_state(self, device: str, state: str) -> None:
         """Publish a state for a non-PJSIP device (Announcer/..., Queue:...)."""
         self.device_states[device] = state

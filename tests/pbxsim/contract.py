@@ -26,6 +26,8 @@ import websockets
 
 from pbxsim.model import PhoneBehaviour, control, dialing
 from pbxsim.model import happenings as h
+from pbxsim.model.objects import Channel
+from pbxsim.model.pbx import Pbx
 from pbxsim.server import Simulator
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "asterisk"
@@ -196,7 +198,10 @@ class Result:
 class Replay:
     """Drive one recorded scenario through a running :class:`Simulator`."""
 
-    def __init__(self, sim: Simulator, records: list[dict[str, Any]], scenario: str) -> None:
+    def __init__(
+        self, sim: Simulator, records: list[dict[str, Any]], scenario: str, setup: bool = True
+    ) -> None:
+        """``setup=False``: the lab's state (SETUP) is already there (several runs in a row)."""
         self.sim = sim
         self.records = records
         self.scenario = scenario
@@ -212,7 +217,7 @@ class Replay:
         self.unsubscribe = sim.pbx.subscribe(self._on_happening)
         for name in sim.pbx.endpoints:  # the SIPp phones act as the recording shows
             sim.pbx.set_phone(name, PhoneBehaviour(mode="manual", ring=False))
-        for step in SETUP.get(scenario, []):
+        for step in SETUP.get(scenario, []) if setup else []:
             self._setup(step)
 
     # ------------------------------------------------------------ SIPp's part, from evidence
@@ -307,7 +312,7 @@ class Replay:
             pbx = self.sim.pbx
             cid = hap.channel.id
             if plan in ("answer", "noanswer"):
-                asyncio.get_running_loop().call_soon(pbx.phone_ringing, cid)
+                pbx.phone_ringing(cid)  # the 180 of a phone that rings at once
             if plan == "answer":
                 pbx.clock.call_later(0.05, lambda: _safe(pbx.phone_answer, cid))
             elif plan == "busy":
@@ -370,22 +375,7 @@ class Replay:
         if step == "refer_never_completes":  # uas_refer_badnotify.xml
             pbx.set_phone("hn-01", PhoneBehaviour(mode="manual", ring=False, refer="ghost"))
         if step == "ghost_hn01":
-            # transfer-redirect-no-notify left agent-hn01-1795384442 as a ghost (fact 47)
-            ch = pbx.new_channel(
-                tech="PJSIP",
-                resource="hn-01",
-                endpoint="hn-01",
-                state="Up",
-                caller_name="Hotline",
-                caller_number="1800",
-                context="from-counselor",
-                exten="s",
-                channel_id="agent-hn01-1795384442",
-                outbound=True,
-            )
-            ch.answered_at = pbx.now()
-            ch.ghost = True
-            pbx.refresh_device("PJSIP/hn-01")
+            leave_ghost(pbx)
 
     # ------------------------------------------------------------ the recorder's part
 
@@ -621,6 +611,27 @@ def _found(obj: Any) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     _walk_channels(obj, out)
     return out
+
+
+def leave_ghost(pbx: Pbx) -> Channel:
+    """The leg transfer-redirect-no-notify left as a ghost (agent-hn01-1795384442, fact 47):
+    listed by GET /channels, answered, hn-01 in use."""
+    ch = pbx.new_channel(
+        tech="PJSIP",
+        resource="hn-01",
+        endpoint="hn-01",
+        state="Up",
+        caller_name="Hotline",
+        caller_number="1800",
+        context="from-counselor",
+        exten="s",
+        channel_id="agent-hn01-1795384442",
+        outbound=True,
+    )
+    ch.answered_at = pbx.now()
+    ch.ghost = True
+    pbx.refresh_device("PJSIP/hn-01")
+    return ch
 
 
 def _safe(fn: Any, *args: Any) -> None:
