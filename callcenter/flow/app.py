@@ -265,6 +265,7 @@ class HotlineApp:
             facts.IvrCompleted,
             call,
             language=answers.language,
+            province=answers.province,
             home_centre=answers.home_centre,
             in_danger=answers.danger,
         )
