@@ -167,6 +167,37 @@ def create_app(settings: Settings, *, service: HotlineService | None = None) -> 
             raise HTTPException(status_code=409, detail=str(exc)) from exc
         return {"transfer": done.transfer_id, "call_id": call_id, "to": done.target}
 
+    @app.post("/api/calls/{call_id:path}/consult/complete")
+    async def consult_complete(call_id: str) -> dict[str, Any]:
+        """Hand the caller to the target the counsellor is talking with; the counsellor leaves
+        (to wrap-up)."""
+        try:
+            done = svc.app.consults.complete(call_id)
+        except SupervisionError as exc:
+            raise HTTPException(status_code=409, detail=str(exc)) from exc
+        return {"consult": done.consult_id, "call_id": call_id, "outcome": "completed"}
+
+    @app.post("/api/calls/{call_id:path}/consult/cancel")
+    async def consult_cancel(call_id: str) -> dict[str, Any]:
+        """The counsellor goes back to the caller; the target's phone is hung up."""
+        try:
+            done = svc.app.consults.cancel(call_id)
+        except SupervisionError as exc:
+            raise HTTPException(status_code=409, detail=str(exc)) from exc
+        return {"consult": done.consult_id, "call_id": call_id, "outcome": "cancelled"}
+
+    @app.post("/api/calls/{call_id:path}/consult")
+    async def consult(call_id: str, body: TransferRequest) -> dict[str, Any]:
+        """Consult transfer: the caller holds (music), the target's phone rings and talks with
+        the counsellor privately; then ``/consult/complete`` or ``/consult/cancel``."""
+        try:
+            started = svc.app.consults.start(
+                call_id, counsellor_id=body.to_counsellor, agency_id=body.to_agency
+            )
+        except SupervisionError as exc:
+            raise HTTPException(status_code=409, detail=str(exc)) from exc
+        return {"consult": started.consult_id, "call_id": call_id, "to": started.target}
+
     @app.post("/api/counsellors/{counsellor_id}/login")
     async def login(counsellor_id: str) -> dict[str, Any]:
         return _presence("login", counsellor_id)
