@@ -16,7 +16,8 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from callcenter.calls.models import CallTransferRow
+from callcenter.calls.models import CallConsultRow, CallTransferRow
+from callcenter.flow.config import AgencyEntry
 from callcenter.service.api import create_app
 from callcenter.service.runtime import HotlineService
 from pbxsim.model.objects import PhoneBehaviour
@@ -26,7 +27,7 @@ from tests.e2e.harness import LAB_ETC, call_rows, lab_settings, running_service,
 
 @asynccontextmanager
 async def connected(
-    sim: Simulator, db_url: str, var_dir: Path, **flow: Any
+    sim: Simulator, db_url: str, var_dir: Path, dialled: str = "1800", **flow: Any
 ) -> AsyncIterator[tuple[HotlineService, httpx.AsyncClient, str, str]]:
     """hn-01 talking with a caller; yields the service, an API client, the call and caller ids."""
     settings = lab_settings(sim, db_url, var_dir, **flow)
@@ -35,7 +36,7 @@ async def connected(
         transport = httpx.ASGITransport(app=api)
         async with httpx.AsyncClient(transport=transport, base_url="http://hotline") as client:
             service.presence.login("hn-01")
-            caller = sim.pbx.originate_inbound("1800", "0912345678")
+            caller = sim.pbx.originate_inbound(dialled, "0912345678")
             await until(lambda: bool(service.app.calls), what="call in the app")
             for digit in ("1", "1"):
                 await asyncio.sleep(0.05)
@@ -80,6 +81,17 @@ async def transfers(service: HotlineService) -> list[CallTransferRow]:
         return list((await session.execute(select(CallTransferRow))).scalars())
 
 
+async def consultations(service: HotlineService) -> list[tuple[str | None, ...]]:
+    """(to, outcome, answered?) of each consultation in the record."""
+    await service.recorder.flush(timeout_s=10)
+    async with service.database.sessions() as session:
+        rows = (await session.execute(select(CallConsultRow))).scalars()
+        return [
+            (r.to_counsellor or r.to_agency, r.outcome, "answered" if r.answered_at else None)
+            for r in rows
+        ]
+
+
 async def test_consult_then_complete_hands_the_caller_to_the_colleague(
     sqlite_url: str, tmp_path: Path
 ) -> None:
@@ -101,6 +113,7 @@ async def test_consult_then_complete_hands_the_caller_to_the_colleague(
             await until(lambda: not service.app.calls, what="ended")
             rows = await call_rows(service)
             moves = await transfers(service)
+            consulted = await consultations(service)
     assert early.status_code == 409
     assert "tham khảo" in early.json()["detail"] and "consultation" in early.json()["detail"]
     assert rows[0].outcome == "answered"
@@ -108,6 +121,7 @@ async def test_consult_then_complete_hands_the_caller_to_the_colleague(
     assert [(m.kind, m.from_counsellor, m.to_counsellor) for m in moves] == [
         ("consult", "hn-01", "dn-01")
     ]
+    assert consulted == [("dn-01", "completed", "answered")]
 
 
 async def test_consult_then_cancel_brings_the_counsellor_back_to_the_caller(
@@ -128,10 +142,12 @@ async def test_consult_then_cancel_brings_the_counsellor_back_to_the_caller(
             await until(lambda: not service.app.calls, what="ended")
             rows = await call_rows(service)
             moves = await transfers(service)
+            consulted = await consultations(service)
     assert again.status_code == 409
     assert rows[0].counsellors == ["hn-01"]
     assert rows[0].answered_by == "hn-01"
     assert moves == []
+    assert consulted == [("dn-01", "cancelled", "answered")]
 
 
 async def test_target_not_answering_returns_the_counsellor_to_the_caller(
@@ -155,6 +171,8 @@ async def test_target_not_answering_returns_the_counsellor_to_the_caller(
             sim.pbx.hangup(caller)
             await until(lambda: not service.app.calls, what="ended")
             rows = await call_rows(service)
+            consulted = await consultations(service)
+    assert consulted == [("dn-01", "no_answer", None)]
     assert refused.status_code == 409
     assert rows[0].counsellors == ["hn-01"]
     assert rows[0].outcome == "answered"
@@ -176,5 +194,63 @@ async def test_caller_hanging_up_on_hold_ends_the_consultation_cleanly(
             )
             await until(lambda: not sim.pbx.bridges, what="bridges destroyed")
             rows = await call_rows(service)
+            consulted = await consultations(service)
     assert rows[0].hangup_by == "caller"
     assert rows[0].counsellors == ["hn-01"]
+    assert consulted == [("dn-01", "caller_hung_up", "answered")]
+
+
+async def test_busy_agency_through_the_outbound_trunk_returns_the_counsellor(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """Police 113 is reached by number through the outbound trunk (in the lab, the trunk is
+    ag-01's phone); it is busy: the counsellor is back with the caller at once."""
+    police = AgencyEntry(id="113", name_vi="Công an", name_en="Police", number="113")
+    async with Simulator(LAB_ETC) as sim:
+        sim.pbx.set_phone("hn-01", PhoneBehaviour(mode="answer", answer_after=0.1))
+        sim.pbx.set_phone("ag-01", PhoneBehaviour(mode="busy"))
+        async with connected(
+            sim, sqlite_url, tmp_path, agencies=[police], outbound_trunk="PJSIP/ag-01"
+        ) as (service, api, call_id, caller):
+            wrong = await api.post(f"/api/calls/{call_id}/consult", json={"to_agency": "114"})
+            started = await api.post(f"/api/calls/{call_id}/consult", json={"to_agency": "113"})
+            assert started.status_code == 200, started.text
+            assert started.json()["to"] == "agency:113"
+            await until(lambda: bool(service.app.consults.by_call), what="consulting")
+            await until(lambda: not service.app.consults.by_call, what="consultation over")
+            await until(lambda: partners(sim, caller) == {"hn-01"}, what="back with hn-01")
+            sim.pbx.hangup(caller)
+            await until(lambda: not service.app.calls, what="ended")
+            consulted = await consultations(service)
+    assert wrong.status_code == 409 and "không có cơ quan" in wrong.json()["detail"]
+    assert consulted == [("113", "busy", None)]
+
+
+async def test_counsellor_hanging_up_during_the_consultation_never_strands_the_caller(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    async with Simulator(LAB_ETC) as sim:
+        for phone in ("hn-01", "dn-01"):
+            sim.pbx.set_phone(phone, PhoneBehaviour(mode="answer", answer_after=0.1))
+        # 1811: Stasis, then the fallback Queue(hanoi) in the dialplan
+        async with connected(sim, sqlite_url, tmp_path, "1811") as (service, api, call_id, caller):
+            await api.post(f"/api/calls/{call_id}/consult", json={"to_counsellor": "dn-01"})
+            await consulting(sim, caller)
+            sim.pbx.hangup(live(sim, "hn-01")[0])
+            await until(lambda: service.app.sent_to_fallback == 1, what="sent to fallback")
+            ch = sim.pbx.channels[caller]
+
+            def in_fallback_queue() -> bool:  # waiting in Queue(hanoi), or answered there
+                queued = any(
+                    w.channel.id == caller
+                    for q in sim.pbx.queues.queues.values()
+                    for w in q.callers
+                )
+                return ch.stasis_app is None and (queued or bool(partners(sim, caller)))
+
+            await until(in_fallback_queue, what="caller in the fallback queue")
+            await until(lambda: not live(sim, "dn-01"), what="dn-01 released")
+            rows = await call_rows(service)
+            consulted = await consultations(service)
+    assert rows[0].fallback_at is not None
+    assert consulted == [("dn-01", "counsellor_hung_up", "answered")]
