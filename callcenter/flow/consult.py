@@ -164,6 +164,8 @@ class ConsultDesk:
                 timeout=max(1, round(self.app.config.consult_ring_timeout)),
                 channel_id=c.consult_id,
             )
+            if c.ended:  # the caller hung up while the request was on its way: take it back
+                await hang_up(ari, c.consult_id)
         except AriError as exc:
             log.warning("consultation of %s with %s failed: %s", c.call_id, c.endpoint, exc)
             self._back_to_caller(c, ConsultOutcome.UNREACHABLE)
