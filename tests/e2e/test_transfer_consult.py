@@ -100,6 +100,9 @@ async def test_consult_then_complete_hands_the_caller_to_the_colleague(
             sim.pbx.set_phone(phone, PhoneBehaviour(mode="answer", answer_after=0.1))
         async with connected(sim, sqlite_url, tmp_path) as (service, api, call_id, caller):
             early = await api.post(f"/api/calls/{call_id}/consult/complete")
+            myself = await api.post(
+                f"/api/calls/{call_id}/consult", json={"to_counsellor": "hn-01"}
+            )
             started = await api.post(
                 f"/api/calls/{call_id}/consult", json={"to_counsellor": "dn-01"}
             )
@@ -115,6 +118,7 @@ async def test_consult_then_complete_hands_the_caller_to_the_colleague(
             moves = await transfers(service)
             consulted = await consultations(service)
     assert early.status_code == 409
+    assert myself.status_code == 409
     assert "tham khảo" in early.json()["detail"] and "consultation" in early.json()["detail"]
     assert rows[0].outcome == "answered"
     assert rows[0].counsellors == ["hn-01", "dn-01"]
@@ -134,6 +138,9 @@ async def test_consult_then_cancel_brings_the_counsellor_back_to_the_caller(
             await api.post(f"/api/calls/{call_id}/consult", json={"to_counsellor": "dn-01"})
             await consulting(sim, caller)
             again = await api.post(f"/api/calls/{call_id}/consult", json={"to_agency": "113"})
+            blind = await api.post(
+                f"/api/calls/{call_id}/transfer", json={"to_counsellor": "ag-01"}
+            )
             cancelled = await api.post(f"/api/calls/{call_id}/consult/cancel")
             assert cancelled.status_code == 200, cancelled.text
             await until(lambda: partners(sim, caller) == {"hn-01"}, what="back with hn-01")
@@ -144,6 +151,7 @@ async def test_consult_then_cancel_brings_the_counsellor_back_to_the_caller(
             moves = await transfers(service)
             consulted = await consultations(service)
     assert again.status_code == 409
+    assert blind.status_code == 409 and "tham khảo" in blind.json()["detail"]
     assert rows[0].counsellors == ["hn-01"]
     assert rows[0].answered_by == "hn-01"
     assert moves == []
