@@ -38,7 +38,7 @@ from callcenter.calls.outcomes import ConsultOutcome, TransferKind
 from callcenter.flow.call import HotlineCall, Phase
 from callcenter.flow.ops import hang_up, ring_failure
 from callcenter.flow.supervision import SupervisionError
-from routing.model import RingFailure
+from routing.model import CounsellorState, RingFailure
 
 if TYPE_CHECKING:
     from callcenter.flow.app import HotlineApp
@@ -92,8 +92,14 @@ class ConsultDesk:
 
     # ----------------------------------------------------------------- the counsellor asks
     def start(
-        self, call_id: str, *, counsellor_id: str | None = None, agency_id: str | None = None
+        self,
+        call_id: str,
+        *,
+        counsellor_id: str | None = None,
+        centre: str | None = None,
+        agency_id: str | None = None,
     ) -> Consultation:
+        """Consult a colleague, the longest-free counsellor of a centre, or an agency."""
         app = self.app
         call = app._connected_call(call_id)
         if call_id in self.by_call:
@@ -107,6 +113,8 @@ class ConsultDesk:
         offer = call.counsellor_offer
         assert offer is not None and call.bridge_id is not None
         to_centre: str | None = None
+        if centre is not None:
+            counsellor_id = self._free_in(centre, but=offer.counsellor_id)
         if counsellor_id is not None:
             entry = app.config.counsellor(counsellor_id)
             if entry is None:
@@ -146,6 +154,22 @@ class ConsultDesk:
         )
         app._op(call, lambda: self._hold_and_ring(consult))
         return consult
+
+    def _free_in(self, centre: str, *, but: str) -> str:
+        free = [
+            v
+            for v in self.app.driver.engine.counsellors()
+            if v.centre == centre
+            and v.state == CounsellorState.AVAILABLE
+            and v.phone_usable
+            and v.counsellor_id != but
+        ]
+        if not free:
+            raise SupervisionError(
+                f"no counsellor free in centre {centre} / "
+                f"không có tư vấn viên rảnh ở trung tâm {centre}"
+            )
+        return min(free, key=lambda v: v.idle_since or 0.0).counsellor_id
 
     async def _hold_and_ring(self, c: Consultation) -> None:
         ari = self.app.ari

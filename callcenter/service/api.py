@@ -39,6 +39,21 @@ class TransferRequest(BaseModel):
         return self
 
 
+class ConsultRequest(BaseModel):
+    """Consult a colleague, the longest-free counsellor of a centre, or an agency."""
+
+    to_counsellor: str | None = None
+    to_centre: str | None = None
+    to_agency: str | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> ConsultRequest:
+        given = [t for t in (self.to_counsellor, self.to_centre, self.to_agency) if t is not None]
+        if len(given) != 1:
+            raise ValueError("give to_counsellor, to_centre or to_agency / chọn một đích")
+        return self
+
+
 class CounsellorOut(BaseModel):
     id: str
     centre: str
@@ -187,12 +202,15 @@ def create_app(settings: Settings, *, service: HotlineService | None = None) -> 
         return {"consult": done.consult_id, "call_id": call_id, "outcome": "cancelled"}
 
     @app.post("/api/calls/{call_id:path}/consult")
-    async def consult(call_id: str, body: TransferRequest) -> dict[str, Any]:
+    async def consult(call_id: str, body: ConsultRequest) -> dict[str, Any]:
         """Consult transfer: the caller holds (music), the target's phone rings and talks with
         the counsellor privately; then ``/consult/complete`` or ``/consult/cancel``."""
         try:
             started = svc.app.consults.start(
-                call_id, counsellor_id=body.to_counsellor, agency_id=body.to_agency
+                call_id,
+                counsellor_id=body.to_counsellor,
+                centre=body.to_centre,
+                agency_id=body.to_agency,
             )
         except SupervisionError as exc:
             raise HTTPException(status_code=409, detail=str(exc)) from exc

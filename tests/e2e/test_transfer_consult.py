@@ -131,11 +131,15 @@ async def test_consult_then_complete_hands_the_caller_to_the_colleague(
 async def test_consult_then_cancel_brings_the_counsellor_back_to_the_caller(
     sqlite_url: str, tmp_path: Path
 ) -> None:
+    """The counsellor asks for "somebody free in Đà Nẵng" (dn-01), then cancels."""
     async with Simulator(LAB_ETC) as sim:
         for phone in ("hn-01", "dn-01"):
             sim.pbx.set_phone(phone, PhoneBehaviour(mode="answer", answer_after=0.1))
         async with connected(sim, sqlite_url, tmp_path) as (service, api, call_id, caller):
-            await api.post(f"/api/calls/{call_id}/consult", json={"to_counsellor": "dn-01"})
+            service.presence.login("dn-01")
+            nobody = await api.post(f"/api/calls/{call_id}/consult", json={"to_centre": "AG"})
+            started = await api.post(f"/api/calls/{call_id}/consult", json={"to_centre": "DN"})
+            assert started.status_code == 200, started.text
             await consulting(sim, caller)
             again = await api.post(f"/api/calls/{call_id}/consult", json={"to_agency": "113"})
             blind = await api.post(
@@ -150,6 +154,7 @@ async def test_consult_then_cancel_brings_the_counsellor_back_to_the_caller(
             rows = await call_rows(service)
             moves = await transfers(service)
             consulted = await consultations(service)
+    assert nobody.status_code == 409 and "không có tư vấn viên rảnh" in nobody.json()["detail"]
     assert again.status_code == 409
     assert blind.status_code == 409 and "tham khảo" in blind.json()["detail"]
     assert rows[0].counsellors == ["hn-01"]
