@@ -3,7 +3,8 @@
 ``start``: music on hold plays in the call's bridge (the caller never hears silence), the
 counsellor's leg moves to a private bridge of its own, and the target's phone (a colleague, or
 an agency of the directory, through the outbound trunk when that is how it is reached) is
-originated into the app. When the target answers it joins the counsellor's private bridge.
+originated into the app; the counsellor hears a ringing tone (``tone:ring`` played to their
+bridge) until the target answers and joins the counsellor's private bridge.
 
 ``complete``: the target moves into the caller's bridge, the music stops, the counsellor's leg is
 hung up (to wrap-up); the record gets a ``CallTransferred`` of kind ``consult``.
@@ -66,6 +67,7 @@ class Consultation:
     to_centre: str | None
     to_agency: str | None
     bridge_id: str  # the private bridge of the counsellor and the target
+    ringback_id: str  # the ringing tone the counsellor hears until the target answers
     rang: bool = False
     answered: bool = False
     ended: bool = False
@@ -140,6 +142,7 @@ class ConsultDesk:
             to_centre=to_centre,
             to_agency=None if counsellor_id is not None else agency_id,
             bridge_id=f"consult-{uuid.uuid4().hex}",
+            ringback_id=f"ringback-{uuid.uuid4().hex}",
         )
         self.by_call[call_id] = consult
         self._by_leg[consult.consult_id] = consult
@@ -177,6 +180,7 @@ class ConsultDesk:
         await ari.bridges.remove_channel(c.call_bridge, c.counsellor_leg)
         await ari.bridges.create(type="mixing", bridge_id=c.bridge_id, name=f"consult {c.call_id}")
         await ari.bridges.add_channel(c.bridge_id, c.counsellor_leg)
+        await ari.bridges.play(c.bridge_id, "tone:ring", playback_id=c.ringback_id)
         if c.ended:
             return  # cancelled meanwhile: the way back is queued after this
         try:
@@ -249,6 +253,7 @@ class ConsultDesk:
 
         async def back() -> None:
             await hang_up(ari, c.consult_id)
+            await ari.playbacks.stop(c.ringback_id, missing_ok=True)
             await ari.bridges.remove_channel(c.bridge_id, c.counsellor_leg, missing_ok=True)
             await ari.bridges.add_channel(c.call_bridge, c.counsellor_leg)
             await ari.bridges.stop_moh(c.call_bridge, missing_ok=True)
@@ -296,8 +301,14 @@ class ConsultDesk:
                 return True  # duplicate
             c.answered = True
             self.app._fact(facts.ConsultAnswered, call, consult_id=c.consult_id)
-            bridge_id, leg = c.bridge_id, c.consult_id
-            self.app._op(call, lambda: self.app.ari.bridges.add_channel(bridge_id, leg))
+            ari = self.app.ari
+            ringback, bridge_id, leg = c.ringback_id, c.bridge_id, c.consult_id
+
+            async def join() -> None:
+                await ari.playbacks.stop(ringback, missing_ok=True)
+                await ari.bridges.add_channel(bridge_id, leg)
+
+            self.app._op(call, join)
             return True
         if isinstance(event, Dial):
             c = self._by_leg.get(event.peer.id)

@@ -20,6 +20,7 @@ from callcenter.calls.models import CallConsultRow, CallTransferRow
 from callcenter.flow.config import AgencyEntry
 from callcenter.service.api import create_app
 from callcenter.service.runtime import HotlineService
+from pbxsim.model import happenings as h
 from pbxsim.model.objects import PhoneBehaviour
 from pbxsim.server import Simulator
 from tests.e2e.harness import LAB_ETC, call_rows, lab_settings, running_service, until
@@ -169,6 +170,13 @@ async def test_target_not_answering_returns_the_counsellor_to_the_caller(
     async with Simulator(LAB_ETC) as sim:
         sim.pbx.set_phone("hn-01", PhoneBehaviour(mode="answer", answer_after=0.1))
         sim.pbx.set_phone("dn-01", PhoneBehaviour(mode="noanswer"))
+        tones: list[str] = []  # where a ringing tone played
+
+        def heard(x: h.Happening) -> None:
+            if isinstance(x, h.PlaybackStarted) and x.playback.media_uri == "tone:ring":
+                tones.append(x.playback.target_uri)
+
+        sim.pbx.subscribe(heard)
         async with connected(sim, sqlite_url, tmp_path, consult_ring_timeout=1.0) as (
             service,
             api,
@@ -186,6 +194,9 @@ async def test_target_not_answering_returns_the_counsellor_to_the_caller(
             rows = await call_rows(service)
             consulted = await consultations(service)
     assert consulted == [("dn-01", "no_answer", None)]
+    assert len(tones) == 1 and tones[0].startswith("bridge:consult-"), (
+        "the counsellor heard it ring"
+    )
     assert refused.status_code == 409
     assert rows[0].counsellors == ["hn-01"]
     assert rows[0].outcome == "answered"
