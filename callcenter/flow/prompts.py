@@ -56,7 +56,7 @@ PROMPTS: dict[str, Prompt] = {
             "enter-province",
             "Hãy bấm hai chữ số mã tỉnh, thành phố nơi bạn đang ở.",
             "Key the two digits of the code of the province or city where you are.",
-            ("please-enter-the", "vm-enter-num-to-call"),
+            ("please-enter-your", "number"),
         ),
         Prompt(
             "province-unknown",
