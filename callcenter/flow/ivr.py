@@ -202,8 +202,9 @@ class IvrMachine:
         self.deadline = now + self.config.digit_timeout
         if self.step is Step.PROVINCE:
             return [PlayPrompts(("province-unknown",) if wrong else ("enter-province",))]
-        menu = "choose-language" if self.step is Step.LANGUAGE else "choose-region"
-        return [PlayPrompts(("danger", menu))]
+        if self.step is Step.LANGUAGE:
+            return [PlayPrompts(("danger", "choose-language"))]
+        return [PlayPrompts(("danger", *self._region_menu()))]
 
     def _next_after_language(self, now: float) -> list[IvrAction]:
         if not self.config.ask_region:
@@ -211,7 +212,12 @@ class IvrMachine:
         self.step = Step.REGION
         self._attempt = 1
         self.deadline = now + self.config.digit_timeout
-        return [PlayPrompts(("choose-region",))]
+        return [PlayPrompts(self._region_menu())]
+
+    def _region_menu(self) -> tuple[str, ...]:
+        if self.config.province_key is None:
+            return ("choose-region",)
+        return ("choose-region", "province-option")
 
     def _finish(self, *, danger: bool, region: str | None, region_chosen: bool) -> list[IvrAction]:
         self.step = Step.DONE

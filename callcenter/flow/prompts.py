@@ -53,6 +53,12 @@ PROMPTS: dict[str, Prompt] = {
             ("vm-enter-num-to-call",),
         ),
         Prompt(
+            "province-option",
+            "Để bấm mã tỉnh, thành phố nơi bạn đang ở, bấm 0.",
+            "To key the code of the province or city where you are, press 0.",
+            ("vm-enter-num-to-call",),
+        ),
+        Prompt(
             "enter-province",
             "Hãy bấm hai chữ số mã tỉnh, thành phố nơi bạn đang ở.",
             "Key the two digits of the code of the province or city where you are.",

@@ -100,7 +100,8 @@ def keyed(ivr: IvrMachine, *digits: str, start: float = 1.0) -> list[IvrFinished
 def test_caller_keys_a_province_code_and_reaches_its_centre() -> None:
     ivr = IvrMachine(PROVINCE)
     ivr.start(0.0)
-    assert keyed(ivr, "1", "0") == [PlayPrompts(("enter-province",))]
+    assert ivr.on_digit("1", 1.0) == [PlayPrompts(("choose-region", "province-option"))]
+    assert ivr.on_digit("0", 2.0) == [PlayPrompts(("enter-province",))]
     answers = finished(keyed(ivr, "7", "9", start=3.0)).answers  # Ho Chi Minh City
     assert (answers.province, answers.home_centre, answers.danger) == ("vn34-79", "AG", False)
     assert answers.region_chosen
