@@ -278,3 +278,24 @@ async def test_counsellor_hanging_up_during_the_consultation_never_strands_the_c
             consulted = await consultations(service)
     assert rows[0].fallback_at is not None
     assert consulted == [("dn-01", "counsellor_hung_up", "answered")]
+
+
+async def test_restart_during_a_consultation_puts_the_caller_back_in_line(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """The service stops while the caller holds: the next one finds the caller alone with the
+    music and routes them to whoever is free. (The counsellor and the target stay connected
+    until they hang up: reconcile does not recognise originated legs, whose dialplan app is
+    AppDial2, as its own; see docs/calls.md.)"""
+    async with Simulator(LAB_ETC) as sim:
+        for phone in ("hn-01", "hn-02", "dn-01"):
+            sim.pbx.set_phone(phone, PhoneBehaviour(mode="answer", answer_after=0.1))
+        async with connected(sim, sqlite_url, tmp_path) as (_, api, call_id, caller):
+            await api.post(f"/api/calls/{call_id}/consult", json={"to_counsellor": "dn-01"})
+            await consulting(sim, caller)
+        async with running_service(lab_settings(sim, sqlite_url, tmp_path)) as again:
+            await until(lambda: bool(again.app.calls), what="caller adopted")
+            again.presence.login("hn-02")
+            await until(lambda: partners(sim, caller) == {"hn-02"}, what="caller with hn-02")
+            sim.pbx.hangup(caller)
+            await until(lambda: not again.app.calls, what="ended")
