@@ -5,13 +5,15 @@ configuration (:class:`IvrConfig`). Safe defaults everywhere: a caller who press
 Vietnamese, a region from the caller-number prefix table when one matches, else the national pool.
 Pressing the danger digit at any moment ends the IVR at once with ``danger=True``.
 
-Optionally (``province_key``) a region-menu key lets the caller key the two digits of their
-province code (GSO code of the 34 provinces since 1 July 2025; an old code of the 63 is accepted and
-converted); the province's centre comes from ``province_centres`` or its region's default centre.
-A wrong code or silence repeats the question, then falls back to what the caller number says (the
-prefix table) or the national pool. Province codes contain the danger digit (79, 91, ...): in the
-code step a lone danger digit (no second digit before the time-out), or the danger digit followed
-by a digit that makes no province code (e.g. 99), means "in danger now".
+Optionally (``province_key``) a region-menu key, or (``province_after_region``) a question after
+the region menu, lets the caller key the two digits of their province code (GSO code of the 34
+provinces since 1 July 2025; an old code of the 63 is accepted and converted); the province's
+centre comes from ``province_centres`` or its region's default centre. A wrong code or silence
+repeats the question, then falls back to the region-menu answer if there was one, else to what
+the caller number says (the prefix table) or the national pool. Province codes contain the danger
+digit (79, 91, ...): in the code step a lone danger digit (no second digit before the time-out),
+or the danger digit followed by a digit that makes no province code (e.g. 99), means "in danger
+now".
 """
 
 from __future__ import annotations
@@ -41,8 +43,11 @@ class IvrConfig(BaseModel):
     # caller-number prefix (E.164 or national) -> centre, longest prefix wins
     prefix_table: dict[str, str] = Field(default_factory=dict)
     ask_region: bool = True
-    # a region-menu key for "key your province code" (None: the IVR never asks for it)
+    # a region-menu key for "key your province code" (None: only if province_after_region)
     province_key: str | None = None
+    # ask every caller for the province code after their region-menu choice (which stays the
+    # answer when they key no valid code)
+    province_after_region: bool = False
     # province unit id (e.g. "vn34-79") -> centre, over the default centre of its region
     province_centres: dict[str, str] = Field(default_factory=dict)
 
@@ -131,6 +136,8 @@ class IvrMachine:
     _digits: list[str] = field(default_factory=list)
     _code: str = ""  # the province code digits keyed so far
     _province: str | None = None
+    _region: str | None = None  # the region-menu answer, when the province is asked after it
+    _region_given: bool = False
 
     def start(self, now: float) -> list[IvrAction]:
         self.step = Step.LANGUAGE
@@ -152,15 +159,25 @@ class IvrMachine:
             self._language = language
             return self._next_after_language(now)
         if digit == self.config.province_key:
-            self.step = Step.PROVINCE
-            self._attempt = 1
-            self._code = ""
-            self.deadline = now + self.config.digit_timeout
-            return [PlayPrompts(("enter-province",))]
+            return self._ask_province(now)
         centre = self.config.region_menu.get(digit)
         if centre is None:
             return self._retry(now)
+        if self.config.province_after_region:
+            self._region, self._region_given = centre or None, True
+            return self._ask_province(now)
         return self._finish(danger=False, region=centre or None, region_chosen=True)
+
+    def _ask_province(self, now: float) -> list[IvrAction]:
+        self.step = Step.PROVINCE
+        self._attempt = 1
+        self._code = ""
+        self.deadline = now + self.config.digit_timeout
+        return [PlayPrompts(("enter-province",))]
+
+    def _give_up(self) -> list[IvrAction]:
+        """No (valid) answer to the region menu or the province question: the safe default."""
+        return self._finish(danger=False, region=self._region, region_chosen=self._region_given)
 
     def _province_digit(self, digit: str, now: float) -> list[IvrAction]:
         danger = self.config.danger_digit
@@ -188,7 +205,7 @@ class IvrMachine:
             return self._retry(now)
         if self.step is Step.LANGUAGE:
             return self._next_after_language(now)
-        return self._finish(danger=False, region=None, region_chosen=False)
+        return self._give_up()
 
     def _retry(self, now: float, *, wrong: bool = False) -> list[IvrAction]:
         if self._attempt >= self.config.attempts:
@@ -197,7 +214,7 @@ class IvrMachine:
             self.deadline = now
             if self.step is Step.LANGUAGE:
                 return self._next_after_language(now)
-            return self._finish(danger=False, region=None, region_chosen=False)
+            return self._give_up()
         self._attempt += 1
         self.deadline = now + self.config.digit_timeout
         if self.step is Step.PROVINCE:

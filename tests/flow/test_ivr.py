@@ -151,6 +151,25 @@ def test_danger_digit_still_works_while_keying_a_province_code() -> None:
     assert (answers.province, answers.danger) == ("vn34-92", False)
 
 
+def test_province_asked_after_the_region_menu_falls_back_to_the_region_chosen() -> None:
+    config = PROVINCE.model_copy(update={"province_key": None, "province_after_region": True})
+    ivr = IvrMachine(config, caller_number="+842412345678")  # a Hanoi number
+    ivr.start(0.0)
+    assert keyed(ivr, "1", "3") == [PlayPrompts(("enter-province",))]  # south, then the code
+    assert keyed(ivr, "5", "5", start=3.0) == [PlayPrompts(("province-unknown",))]
+    answers = finished(keyed(ivr, "0", "3", start=5.0)).answers  # wrong again: the region
+    assert (answers.province, answers.home_centre, answers.region_chosen) == (None, "AG", True)
+    silent = IvrMachine(config)
+    silent.start(0.0)
+    keyed(silent, "1", "2")
+    silent.on_timeout(7.0)
+    assert finished(silent.on_timeout(12.0)).answers.home_centre == "DN"
+    keys = IvrMachine(config)
+    keys.start(0.0)
+    answers = finished(keyed(keys, "1", "2", "7", "9")).answers  # centre, then Hồ Chí Minh City
+    assert (answers.province, answers.home_centre) == ("vn34-79", "AG")
+
+
 def test_province_key_must_be_free_and_the_table_must_name_real_provinces() -> None:
     with pytest.raises(ValidationError, match="already a region choice"):
         IvrConfig(province_key="1")
