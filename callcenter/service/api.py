@@ -182,6 +182,18 @@ def create_app(settings: Settings, *, service: HotlineService | None = None) -> 
             raise HTTPException(status_code=409, detail=str(exc)) from exc
         return {"transfer": done.transfer_id, "call_id": call_id, "to": done.target}
 
+    @app.get("/api/calls/{call_id:path}/consult")
+    async def consult_state(call_id: str) -> dict[str, Any]:
+        """The consultation under way on a call: its target and whether the target answered."""
+        c = svc.app.consults.active(call_id)
+        if c is None:
+            raise HTTPException(
+                status_code=404,
+                detail=f"no consultation on call {call_id} / cuộc gọi không có tham khảo ý kiến",
+            )
+        state = "talking" if c.answered else "ringing"
+        return {"consult": c.consult_id, "call_id": call_id, "to": c.target, "state": state}
+
     @app.post("/api/calls/{call_id:path}/consult/complete")
     async def consult_complete(call_id: str) -> dict[str, Any]:
         """Hand the caller to the target the counsellor is talking with; the counsellor leaves

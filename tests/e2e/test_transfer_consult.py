@@ -109,10 +109,12 @@ async def test_consult_then_complete_hands_the_caller_to_the_colleague(
             )
             assert started.status_code == 200, started.text
             await consulting(sim, caller)
+            state = (await api.get(f"/api/calls/{call_id}/consult")).json()
             done = await api.post(f"/api/calls/{call_id}/consult/complete")
             assert done.status_code == 200, done.text
             await until(lambda: partners(sim, caller) == {"dn-01"}, what="caller with dn-01")
             await until(lambda: not live(sim, "hn-01"), what="hn-01 left (to wrap-up)")
+            over = await api.get(f"/api/calls/{call_id}/consult")
             sim.pbx.hangup(caller)
             await until(lambda: not service.app.calls, what="ended")
             rows = await call_rows(service)
@@ -120,6 +122,8 @@ async def test_consult_then_complete_hands_the_caller_to_the_colleague(
             consulted = await consultations(service)
     assert early.status_code == 409
     assert myself.status_code == 409
+    assert (state["to"], state["state"]) == ("dn-01", "talking")
+    assert over.status_code == 404
     assert "tham khảo" in early.json()["detail"] and "consultation" in early.json()["detail"]
     assert rows[0].outcome == "answered"
     assert rows[0].counsellors == ["hn-01", "dn-01"]
