@@ -16,7 +16,13 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
-from callcenter.calls.outcomes import CallOutcome, HangupBy, OfferOutcome, TransferKind
+from callcenter.calls.outcomes import (
+    CallOutcome,
+    ConsultOutcome,
+    HangupBy,
+    OfferOutcome,
+    TransferKind,
+)
 
 
 class CallFact(BaseModel):
@@ -96,6 +102,34 @@ class CallTransferred(CallFact):
     to_agency: str | None = None
 
 
+class ConsultStarted(CallFact):
+    """The counsellor put the caller on hold and the service rings a transfer target to talk
+    with first; ``consult_id`` is the target leg's channel id."""
+
+    kind: Literal["consult_started"] = "consult_started"
+    consult_id: str = Field(min_length=1, max_length=128)
+    from_counsellor: str | None = None
+    to_counsellor: str | None = None
+    to_centre: str | None = None
+    to_agency: str | None = None
+
+
+class ConsultAnswered(CallFact):
+    """The target answered: the counsellor and the target talk; the caller still holds."""
+
+    kind: Literal["consult_answered"] = "consult_answered"
+    consult_id: str = Field(min_length=1, max_length=128)
+
+
+class ConsultEnded(CallFact):
+    """The consultation is over (``completed``: a :class:`CallTransferred` of kind consult
+    follows with the same id)."""
+
+    kind: Literal["consult_ended"] = "consult_ended"
+    consult_id: str = Field(min_length=1, max_length=128)
+    outcome: ConsultOutcome
+
+
 class CallbackRequested(CallFact):
     kind: Literal["callback_requested"] = "callback_requested"
 
@@ -161,6 +195,9 @@ Fact = Annotated[
     | OfferEnded
     | CallAnswered
     | CallTransferred
+    | ConsultStarted
+    | ConsultAnswered
+    | ConsultEnded
     | CallbackRequested
     | CallSentToFallback
     | CallEnded

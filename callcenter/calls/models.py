@@ -56,6 +56,7 @@ class CallRow(Base):
     # offers and transfers.
     offers: Mapped[list[CallOfferRow]] = relationship(lazy="raise", passive_deletes=True)
     transfers: Mapped[list[CallTransferRow]] = relationship(lazy="raise", passive_deletes=True)
+    consultations: Mapped[list[CallConsultRow]] = relationship(lazy="raise", passive_deletes=True)
 
     __table_args__ = (
         Index("ix_calls_arrived_at", "arrived_at"),
@@ -89,6 +90,26 @@ class CallTransferRow(Base):
     transfer_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     transferred_at: Mapped[datetime]
     kind: Mapped[str] = mapped_column(String(16))
+    from_counsellor: Mapped[str | None] = mapped_column(String(64))
+    to_counsellor: Mapped[str | None] = mapped_column(String(64))
+    to_centre: Mapped[str | None] = mapped_column(String(8))
+    to_agency: Mapped[str | None] = mapped_column(String(64))
+
+
+class CallConsultRow(Base):
+    """One consultation (consult transfer): the counsellor talked with a target while the caller
+    held; ``outcome`` as :class:`callcenter.calls.outcomes.ConsultOutcome`."""
+
+    __tablename__ = "call_consultations"
+
+    call_id: Mapped[str] = mapped_column(
+        String(200), ForeignKey("calls.call_id", ondelete="CASCADE"), primary_key=True
+    )
+    consult_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    started_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(24))
     from_counsellor: Mapped[str | None] = mapped_column(String(64))
     to_counsellor: Mapped[str | None] = mapped_column(String(64))
     to_centre: Mapped[str | None] = mapped_column(String(8))

@@ -54,6 +54,20 @@ class TransferKind(StrEnum):
     CONSULT = "consult"
 
 
+class ConsultOutcome(StrEnum):
+    """How a consultation (the counsellor talking with a transfer target first) ended."""
+
+    COMPLETED = "completed"  # the caller was handed to the target
+    CANCELLED = "cancelled"  # the counsellor went back to the caller
+    NO_ANSWER = "no_answer"
+    BUSY = "busy"
+    UNREACHABLE = "unreachable"
+    TARGET_HUNG_UP = "target_hung_up"  # during the consultation: back to the caller
+    CALLER_HUNG_UP = "caller_hung_up"  # while on hold
+    COUNSELLOR_HUNG_UP = "counsellor_hung_up"  # the caller went to the fallback queue
+    FAILED = "failed"  # the call went to the fallback queue for another reason
+
+
 class RecordSource(StrEnum):
     SERVICE = "service"  # written from the call flow's facts
     FALLBACK_IMPORT = "fallback_import"  # imported from Asterisk's CDR / queue_log

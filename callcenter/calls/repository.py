@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from callcenter.calls.consultations import apply_consult
 from callcenter.calls.derive import (
     Timeline,
     derive_outcome,
@@ -34,6 +35,9 @@ from callcenter.calls.facts import (
     CallQueued,
     CallSentToFallback,
     CallTransferred,
+    ConsultAnswered,
+    ConsultEnded,
+    ConsultStarted,
     Fact,
     FallbackCallImported,
     IvrCompleted,
@@ -41,7 +45,7 @@ from callcenter.calls.facts import (
     WrapUpEnded,
 )
 from callcenter.calls.fallback_merge import complete_from_fallback, imported_row
-from callcenter.calls.models import CallOfferRow, CallRow, CallTransferRow
+from callcenter.calls.models import CallConsultRow, CallOfferRow, CallRow, CallTransferRow
 from callcenter.calls.options import StatsOptions
 from callcenter.calls.outcomes import CallOutcome, RecordSource
 from callcenter.calls.rollup import hour_of, recompute_hours
@@ -63,6 +67,7 @@ class _Batch:
     rows: dict[str, CallRow] = field(default_factory=dict)
     offers: dict[tuple[str, str], CallOfferRow] = field(default_factory=dict)
     transfers: set[tuple[str, str]] = field(default_factory=set)
+    consults: dict[tuple[str, str], CallConsultRow] = field(default_factory=dict)
 
     def add_offer(self, offer: CallOfferRow) -> None:
         key = (offer.call_id, offer.offer_id)
@@ -130,6 +135,10 @@ class CallRepository:
                 )
             )
             batch.transfers.update((c, t) for c, t in keys)
+            consults = await session.scalars(
+                select(CallConsultRow).where(CallConsultRow.call_id.in_(chunk))
+            )
+            batch.consults.update(((c.call_id, c.consult_id), c) for c in consults)
         return batch
 
     # -- one fact ---------------------------------------------------------------------------
@@ -222,6 +231,8 @@ class CallRepository:
                 )
             row.counsellors = add_item(row.counsellors, fact.to_counsellor)
             row.centres = add_item(row.centres, fact.to_centre)
+        elif isinstance(fact, ConsultStarted | ConsultAnswered | ConsultEnded):
+            apply_consult(batch.session, batch.consults, fact)
         elif isinstance(fact, CallbackRequested):
             row.callback_requested_at = row.callback_requested_at or fact.at
         elif isinstance(fact, CallSentToFallback):

@@ -42,7 +42,13 @@ from ari.events import (
 )
 from ari.models import Channel
 from callcenter.calls import facts
-from callcenter.calls.outcomes import CallOutcome, HangupBy, OfferOutcome, TransferKind
+from callcenter.calls.outcomes import (
+    CallOutcome,
+    ConsultOutcome,
+    HangupBy,
+    OfferOutcome,
+    TransferKind,
+)
 from callcenter.flow.call import (
     RETRY_DELAYS,
     HotlineCall,
@@ -53,6 +59,7 @@ from callcenter.flow.call import (
 )
 from callcenter.flow.callbacks import COUNSELLOR_ARG, CallbackDialer, CallbackRequest
 from callcenter.flow.config import FlowConfig
+from callcenter.flow.consult import CONSULT_ARG, ConsultDesk
 from callcenter.flow.driver import RoutingDriver
 from callcenter.flow.ivr import IvrAnswers, IvrFinished, IvrMachine, PlayPrompts
 from callcenter.flow.legs import PhoneLegs
@@ -86,7 +93,7 @@ NOT_CALLERS = frozenset(
     {"snoop", "supervisor", "transfer", "consult", "agency", "callback", "callback-out"}
 )
 #: Stasis arguments of the legs the service originates itself (never callers to adopt)
-COUNSELLOR_LEGS = frozenset({OFFER_ARG, COUNSELLOR_ARG, SUPERVISOR_ARG, TRANSFER_ARG})
+COUNSELLOR_LEGS = frozenset({OFFER_ARG, COUNSELLOR_ARG, SUPERVISOR_ARG, TRANSFER_ARG, CONSULT_ARG})
 DANGER_VAR = "HOTLINE_DANGER"
 CENTRE_VAR = "HOTLINE_CENTRE"
 LANGUAGE_VAR = "HOTLINE_LANGUAGE"
@@ -165,6 +172,7 @@ class HotlineApp:
             on_transfer_answered=self._transfer_answered,
             on_transfer_failed=self._transfer_failed,
         )
+        self.consults = ConsultDesk(self)
         self.sent_to_fallback = 0
 
     def engaged(self, counsellor_id: str) -> bool:
@@ -183,7 +191,12 @@ class HotlineApp:
     # ----------------------------------------------------------------- events in
     def handle(self, event: AriEvent) -> None:
         """Apply one ARI event of this node (idempotent: duplicates change nothing)."""
-        if self._stopping or self.callbacks.handle(event) or self.control.handle(event):
+        if (
+            self._stopping
+            or self.callbacks.handle(event)
+            or self.control.handle(event)
+            or self.consults.handle(event)
+        ):
             return
         if isinstance(event, StasisStart):
             self._on_stasis_start(event)
@@ -265,6 +278,7 @@ class HotlineApp:
             facts.IvrCompleted,
             call,
             language=answers.language,
+            province=answers.province,
             home_centre=answers.home_centre,
             in_danger=answers.danger,
         )
@@ -594,6 +608,10 @@ class HotlineApp:
     ) -> Transfer:
         """Blind transfer to a colleague (any centre) or an agency of the directory."""
         self._connected_call(call_id)
+        if self.consults.active(call_id) is not None:
+            raise SupervisionError(
+                "a consultation is under way / cuộc gọi đang được tham khảo ý kiến"
+            )  # fmt: skip
         if counsellor_id is not None:
             entry = self.config.counsellor(counsellor_id)
             if entry is None:
@@ -602,7 +620,8 @@ class HotlineApp:
         agency = next((a for a in self.config.agencies if a.id == agency_id), None)
         if agency is None:
             raise SupervisionError(f"unknown agency / không có cơ quan {agency_id}")
-        return self.control.transfer(call_id, agency.endpoint, f"agency:{agency.id}", None)
+        endpoint = agency.dial_string(self.config.outbound_trunk)
+        return self.control.transfer(call_id, endpoint, f"agency:{agency.id}", None)
 
     def _transfer_answered(self, transfer: Transfer) -> None:
         call = self.calls.get(transfer.call_id)
@@ -610,12 +629,36 @@ class HotlineApp:
             self._spawn(self._hangup(transfer.transfer_id))
             self.control.transfer_done(transfer)
             return
+        agency = None if transfer.target_counsellor else transfer.target.removeprefix("agency:")
+        old = self._hand_over(
+            call, transfer.transfer_id, transfer.target_counsellor, agency, kind=TransferKind.BLIND
+        )
+        bridge_id = call.bridge_id
+
+        async def swap() -> None:
+            await self.ari.bridges.add_channel(bridge_id, transfer.transfer_id)
+            if old is not None:
+                await self._hangup(old.offer_id)
+
+        self._op(call, swap)
+        self.control.transfer_done(transfer)
+
+    def _hand_over(
+        self,
+        call: HotlineCall,
+        leg: str,
+        target: str | None,
+        agency: str | None,
+        *,
+        kind: TransferKind,
+    ) -> Offer | None:
+        """The call is now the target's (leg ``leg``): recorded, and the first counsellor's part
+        is over for routing (to wrap-up). Returns the first counsellor's offer."""
         old = call.counsellor_offer
-        target = transfer.target_counsellor
         entry = self.config.counsellor(target) if target else None
         new = Offer(
-            offer_id=transfer.transfer_id,
-            counsellor_id=target or transfer.target,
+            offer_id=leg,
+            counsellor_id=target or f"agency:{agency}",
             centre=entry.centre if entry else "",
             ringing=True,
             answered=True,
@@ -626,12 +669,12 @@ class HotlineApp:
         self._fact(
             facts.CallTransferred,
             call,
-            transfer_id=transfer.transfer_id,
-            transfer_kind=TransferKind.BLIND,
+            transfer_id=leg,
+            transfer_kind=kind,
             from_counsellor=old.counsellor_id if old else None,
             to_counsellor=target,
             to_centre=entry.centre if entry else None,
-            to_agency=None if target else transfer.target.removeprefix("agency:"),
+            to_agency=agency,
         )
         if call.in_engine:  # the first counsellor's part is over: to wrap-up
             self.driver.submit(rev.CallEnded(call.call_id))
@@ -641,15 +684,7 @@ class HotlineApp:
         call.adopted_counsellor = target
         if target is not None:  # routing did not offer this: the phone is simply busy
             self.driver.submit(rev.PhoneBusy(target))
-        bridge_id = call.bridge_id
-
-        async def swap() -> None:
-            await self.ari.bridges.add_channel(bridge_id, transfer.transfer_id)
-            if old is not None:
-                await self._hangup(old.offer_id)
-
-        self._op(call, swap)
-        self.control.transfer_done(transfer)
+        return old
 
     def _transfer_failed(self, transfer: Transfer) -> None:
         log.warning("transfer of %s to %s not answered: the caller stays", transfer.call_id,
@@ -661,6 +696,8 @@ class HotlineApp:
         if isinstance(event, ChannelDestroyed):
             self.legs.ended(channel_id)
         offer_call = self._offers.get(channel_id)
+        if offer_call is not None and self.consults.counsellor_left(offer_call, channel_id):
+            return
         if offer_call is not None:
             self._offer_gone(offer_call, offer_call.offers[channel_id], event)
             return
@@ -708,6 +745,7 @@ class HotlineApp:
 
     def _end_call(self, call: HotlineCall, by: HangupBy) -> None:
         self.control.call_ended(call.call_id)
+        self.consults.call_ended(call, ConsultOutcome.CALLER_HUNG_UP)
         previous = call.phase
         call.phase = Phase.ENDED
         self._cancel_timer(call)
@@ -813,6 +851,7 @@ class HotlineApp:
     def send_to_fallback(
         self, call: HotlineCall, reason: str, *, already_continued: bool = False
     ) -> None:
+        self.consults.call_ended(call, ConsultOutcome.FAILED)
         if call.in_engine:
             self.driver.submit(rev.CallHungUp(call.call_id))
             call.in_engine = False

@@ -30,7 +30,17 @@ class AgencyEntry(BaseModel):
     id: str
     name_vi: str
     name_en: str
-    endpoint: str  # e.g. "PJSIP/113@outbound" or "Local/113@agencies"
+    endpoint: str = ""  # e.g. "PJSIP/113@outbound" or "Local/113@agencies"
+    number: str = ""  # or a number dialled through the outbound trunk, e.g. "113"
+
+    @model_validator(mode="after")
+    def _reachable(self) -> AgencyEntry:
+        if bool(self.endpoint) == bool(self.number):
+            raise ValueError(f"agency {self.id}: give endpoint or number (one of them)")
+        return self
+
+    def dial_string(self, outbound_trunk: str) -> str:
+        return self.endpoint or outbound_trunk.format(number=self.number)
 
 
 class FlowConfig(BaseModel):
@@ -43,6 +53,9 @@ class FlowConfig(BaseModel):
     )
     outbound_trunk: str = "PJSIP/{number}@outbound"
     ring_timeout: float = Field(default=15.0, gt=0)
+    consult_ring_timeout: float = Field(
+        default=30.0, gt=0, description="how long a consultation target rings before giving up"
+    )
     max_wait: float = Field(default=900.0, gt=0, description="then: emergency message, callback")
     queue_cap: int = Field(default=200, ge=1, description="waiting callers before surge message")
     announce_positions: bool = True

@@ -53,6 +53,24 @@ PROMPTS: dict[str, Prompt] = {
             ("vm-enter-num-to-call",),
         ),
         Prompt(
+            "province-option",
+            "Để bấm mã tỉnh, thành phố nơi bạn đang ở, bấm 0.",
+            "To key the code of the province or city where you are, press 0.",
+            ("vm-enter-num-to-call",),
+        ),
+        Prompt(
+            "enter-province",
+            "Hãy bấm hai chữ số mã tỉnh, thành phố nơi bạn đang ở.",
+            "Key the two digits of the code of the province or city where you are.",
+            ("please-enter-your", "number"),
+        ),
+        Prompt(
+            "province-unknown",
+            "Mã tỉnh không đúng. Xin bấm lại hai chữ số.",
+            "That is not a province code. Please key the two digits again.",
+            ("option-is-invalid", "please-try-again"),
+        ),
+        Prompt(
             "please-hold",
             "Xin vui lòng giữ máy, tư vấn viên sẽ trả lời bạn ngay.",
             "Please hold, a counsellor will answer you shortly.",

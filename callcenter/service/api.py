@@ -39,6 +39,21 @@ class TransferRequest(BaseModel):
         return self
 
 
+class ConsultRequest(BaseModel):
+    """Consult a colleague, the longest-free counsellor of a centre, or an agency."""
+
+    to_counsellor: str | None = None
+    to_centre: str | None = None
+    to_agency: str | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> ConsultRequest:
+        given = [t for t in (self.to_counsellor, self.to_centre, self.to_agency) if t is not None]
+        if len(given) != 1:
+            raise ValueError("give to_counsellor, to_centre or to_agency / chọn một đích")
+        return self
+
+
 class CounsellorOut(BaseModel):
     id: str
     centre: str
@@ -166,6 +181,52 @@ def create_app(settings: Settings, *, service: HotlineService | None = None) -> 
         except SupervisionError as exc:
             raise HTTPException(status_code=409, detail=str(exc)) from exc
         return {"transfer": done.transfer_id, "call_id": call_id, "to": done.target}
+
+    @app.get("/api/calls/{call_id:path}/consult")
+    async def consult_state(call_id: str) -> dict[str, Any]:
+        """The consultation under way on a call: its target and whether the target answered."""
+        c = svc.app.consults.active(call_id)
+        if c is None:
+            raise HTTPException(
+                status_code=404,
+                detail=f"no consultation on call {call_id} / cuộc gọi không có tham khảo ý kiến",
+            )
+        state = "talking" if c.answered else "ringing"
+        return {"consult": c.consult_id, "call_id": call_id, "to": c.target, "state": state}
+
+    @app.post("/api/calls/{call_id:path}/consult/complete")
+    async def consult_complete(call_id: str) -> dict[str, Any]:
+        """Hand the caller to the target the counsellor is talking with; the counsellor leaves
+        (to wrap-up)."""
+        try:
+            done = svc.app.consults.complete(call_id)
+        except SupervisionError as exc:
+            raise HTTPException(status_code=409, detail=str(exc)) from exc
+        return {"consult": done.consult_id, "call_id": call_id, "outcome": "completed"}
+
+    @app.post("/api/calls/{call_id:path}/consult/cancel")
+    async def consult_cancel(call_id: str) -> dict[str, Any]:
+        """The counsellor goes back to the caller; the target's phone is hung up."""
+        try:
+            done = svc.app.consults.cancel(call_id)
+        except SupervisionError as exc:
+            raise HTTPException(status_code=409, detail=str(exc)) from exc
+        return {"consult": done.consult_id, "call_id": call_id, "outcome": "cancelled"}
+
+    @app.post("/api/calls/{call_id:path}/consult")
+    async def consult(call_id: str, body: ConsultRequest) -> dict[str, Any]:
+        """Consult transfer: the caller holds (music), the target's phone rings and talks with
+        the counsellor privately; then ``/consult/complete`` or ``/consult/cancel``."""
+        try:
+            started = svc.app.consults.start(
+                call_id,
+                counsellor_id=body.to_counsellor,
+                centre=body.to_centre,
+                agency_id=body.to_agency,
+            )
+        except SupervisionError as exc:
+            raise HTTPException(status_code=409, detail=str(exc)) from exc
+        return {"consult": started.consult_id, "call_id": call_id, "to": started.target}
 
     @app.post("/api/counsellors/{counsellor_id}/login")
     async def login(counsellor_id: str) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from sqlalchemy import inspect
 from callcenter.db import Database, migrate
 from callcenter.db.cli import add_arguments, run
 
-OUR_TABLES = {"calls", "call_offers", "call_transfers", "call_hour_stats"}
+OUR_TABLES = {"calls", "call_offers", "call_transfers", "call_hour_stats", "call_consultations"}
 
 
 async def _tables(url: str) -> set[str]:
