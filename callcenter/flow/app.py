@@ -157,6 +157,7 @@ class HotlineApp:
             legs=self.legs,
             wall_clock=wall_clock,
             spawn=self._spawn,
+            record=recorder.record,
         )
         self.control = CallControl(
             ari=ari,
@@ -905,11 +906,10 @@ class HotlineApp:
         )
 
     def _callback_confirmed(self, call: HotlineCall, window: str) -> None:
-        self._fact(facts.CallbackRequested, call)
         log.info("callback requested on %s (safe: %s)", call.call_id, window)
         answers = call.answers
         assert call.caller_number is not None  # withheld numbers are never offered one
-        self.callbacks.request(
+        self.callbacks.request(  # records the request (durably, with the number encrypted)
             CallbackRequest(
                 call_id=call.call_id,
                 number=call.caller_number,
