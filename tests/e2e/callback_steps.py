@@ -121,3 +121,12 @@ def assert_called_back_once(data: Stored, caller_id: str, window: str) -> None:
     assert call.outcome == "callback_requested"
     # the request keeps the caller's place: their arrival (from the service's clock, to the ms)
     assert abs((request.arrived_at - call.arrived_at).total_seconds()) < 0.5
+
+
+def survivor_legs(sim: Simulator) -> list[str]:
+    """The calls to the survivor's phone Asterisk has now."""
+    return [
+        c.id
+        for c in sim.pbx.channels.values()
+        if c.name.startswith(SURVIVOR_PHONE + "-") and not c.destroyed
+    ]
