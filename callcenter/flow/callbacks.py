@@ -128,6 +128,7 @@ class CallbackDialer:
         self.completed = 0
         self.failed = 0
         self.expired = 0
+        self.skipped = 0  # turns that came outside the safe window
 
     # ----------------------------------------------------------------- requests
     def request(self, request: CallbackRequest, *, in_line: bool) -> None:
@@ -203,7 +204,12 @@ class CallbackDialer:
         if request is None:
             return
         if isinstance(decision, RingCounsellor):
-            self._ring(request, decision)
+            now = self._wall()
+            if window_open(request.window, now):
+                self._ring(request, decision)
+            else:  # the safe window closed while it waited: nobody is rung, nothing dialled
+                request.counsellor_id = decision.counsellor_id
+                self._skip(request, now)
         elif isinstance(decision, CancelRing) and request.counsellor_leg and not request.connected:
             self._spawn(self._hangup(request.counsellor_leg))
 
@@ -320,6 +326,7 @@ class CallbackDialer:
     def _skip(self, request: CallbackRequest, now: datetime) -> None:
         """Outside the safe times: recorded as a skipped attempt (not counted), the counsellor
         is let go, the request waits for its window again with its place in line."""
+        self.skipped += 1
         self._fact(
             facts.CallbackAttemptEnded,
             request,

@@ -39,9 +39,12 @@ def _offered(sim: Simulator, caller_id: str) -> bool:
     )
 
 
-async def ask_for_callback(sim: Simulator, number: str) -> tuple[str, str]:
+async def ask_for_callback(
+    sim: Simulator, number: str, *, now: datetime | None = None
+) -> tuple[str, str]:
     """A caller rings the hotline while nobody is staffed, takes the callback offer for a
-    window open now, and hears the goodbye. Returns (caller channel id, window)."""
+    window open ``now`` (the service's time), and hears the goodbye.
+    Returns (caller channel id, window)."""
     caller = sim.pbx.originate_inbound("1800", number)
     target = f"channel:{caller.id}"
     await until(lambda: any(pb.target_uri == target for pb in sim.pbx.playbacks.values()),
@@ -52,7 +55,7 @@ async def ask_for_callback(sim: Simulator, number: str) -> tuple[str, str]:
     # the IVR's answers are kept on the channel once it is done; then the offer comes
     await until(lambda: "HOTLINE_DANGER" in caller.variables, within=30, what="IVR done")
     await until(lambda: _offered(sim, caller.id), within=30, what="callback offered")
-    digit, window = open_window_digit(datetime.now(UTC))
+    digit, window = open_window_digit(now or datetime.now(UTC))
     for d in ("1", "1", digit):  # yes; this number is safe; at these times
         await asyncio.sleep(0.05)
         sim.pbx.send_dtmf(caller.id, d)
