@@ -5,10 +5,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 
 from callcenter.calls.outcomes import CallbackAttemptOutcome, CallbackState
+
+VIET_NAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+#: Safe times a caller can choose (hours, Viet Nam time, [start, end)).
+WINDOWS: dict[str, tuple[int, int]] = {
+    "morning": (7, 11),
+    "afternoon": (13, 17),
+    "evening": (18, 21),
+    "any": (0, 24),
+}
+
+
+def window_open(window: str, at: datetime) -> bool:
+    start, end = WINDOWS.get(window, WINDOWS["any"])
+    return start <= at.astimezone(VIET_NAM).hour < end
+
+
+def seconds_until_open(window: str, at: datetime) -> float:
+    """0 if open now, else seconds until the window next opens."""
+    if window_open(window, at):
+        return 0.0
+    start, _ = WINDOWS[window]
+    local = at.astimezone(VIET_NAM)
+    opening = local.replace(hour=start, minute=0, second=0, microsecond=0)
+    if opening <= local:
+        opening += timedelta(days=1)
+    return (opening - local).total_seconds()
 
 
 class CallbackSettings(BaseModel):

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from callcenter.calls.callback_models import CallbackAttemptRow, CallbackRequestRow
 from callcenter.calls.models import CallRow
 from callcenter.db.engine import Database
-from callcenter.flow.callbacks import window_open
+from callcenter.flow.callback_policy import window_open
 from pbxsim.server import Simulator
 from tests.e2e.harness import until
 from tests.e2e.process import ServiceProcess

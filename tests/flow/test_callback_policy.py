@@ -13,8 +13,9 @@ from callcenter.flow.callback_policy import (
     after_attempt,
     expired,
     outbound_outcome,
+    seconds_until_open,
+    window_open,
 )
-from callcenter.flow.callbacks import seconds_until_open, window_open
 from callcenter.settings import Settings
 
 SETTINGS = CallbackSettings(max_attempts=3, retry_after=600.0)
