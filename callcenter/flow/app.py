@@ -979,6 +979,11 @@ class HotlineApp:
     def adopt_waiting(self, channel: Channel, answers: IvrAnswers, *, arrived_at: float) -> None:
         """A caller in our app that this process never saw (restart): back in line, keeping
         the place their arrival time gives them."""
+        if self.callbacks.owns(facts.call_id_of(self.node, channel.id)):
+            # they confirmed a callback and the restart cut their goodbye: let them go
+            leaving = self._adopt(channel, Phase.LEAVING, arrived_at)
+            self._op(leaving, lambda: self._hangup(leaving.channel_id))
+            return
         call = self._adopt(channel, Phase.WAITING, arrived_at)
         call.answers = answers
         self._enqueue(call, arrived_at=arrived_at)

@@ -9,6 +9,9 @@ the survivor is never dialled twice at the same time:
 - it is still there but not answered (ringing): it is hung up, and only once Asterisk no longer
   has it is the request put back in line (attempt recorded ``interrupted``, retried at once);
 - it is gone: the attempt is recorded ``interrupted`` and the request goes back in line.
+
+A caller still on the line (the previous process died during their goodbye) is hung up: they
+heard their request confirmed; the request goes in line once their call is over.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from datetime import datetime
 from ari.errors import AriError
 from callcenter.calls.callback_records import OpenAttempt, StoredCallback
 from callcenter.calls.outcomes import CallbackAttemptOutcome
+from callcenter.flow.app import HotlineApp
 from callcenter.flow.callbacks import CallbackDialer, CallbackRequest
 from callcenter.flow.ops import hang_up
 
@@ -45,12 +49,18 @@ def to_request(
 
 
 async def restore_callbacks(
-    dialer: CallbackDialer, stored: list[StoredCallback], *, wall_now: datetime
+    app: HotlineApp, stored: list[StoredCallback], *, wall_now: datetime
 ) -> int:
     """Put ``stored`` back in line (those this process does not have); returns how many."""
+    dialer = app.callbacks
     settling = []
     restored = 0
     for item in stored:
+        call = app.calls.get(item.call_id)
+        if call is not None:  # the restart cut their goodbye and this process adopted them
+            app.hang_up_orphan(call.channel_id)
+            settling.append(_after_call(app, item, wall_now))
+            continue
         request = to_request(dialer, item, wall_now)
         if not dialer.restore(request):
             continue
@@ -63,6 +73,14 @@ async def restore_callbacks(
     if restored:
         log.warning("callback requests taken back after a restart: %s", restored)
     return restored
+
+
+async def _after_call(app: HotlineApp, item: StoredCallback, wall_now: datetime) -> None:
+    """The caller is still on the line in this process: the request goes in line once the
+    call is over (the same call id cannot be both a caller and a request in routing)."""
+    while item.call_id in app.calls:  # noqa: ASYNC110 (the app has no event for a call's end)
+        await asyncio.sleep(0.2)
+    await restore_callbacks(app, [item], wall_now=wall_now)
 
 
 async def _settle(dialer: CallbackDialer, request: CallbackRequest, attempt: OpenAttempt) -> None:

@@ -362,8 +362,7 @@ class CallbackDialer:
                 self._spawn(self._hangup(leg))
         if request.bridge_id:
             self._spawn(self.ari.bridges.destroy(request.bridge_id, missing_ok=True))
-        self.driver.submit(rev.CallEnded(request.call_id))
-        self.driver.submit(rev.CallbackCompleted(request.call_id))
+        self.driver.submit(rev.CallbackCompleted(request.call_id))  # ends it in any state
         request.in_line = False
         request.counsellor_leg = request.counsellor_id = request.caller_leg = None
         request.bridge_id, request.reached, request.reached_at = None, False, None

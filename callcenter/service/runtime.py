@@ -238,7 +238,7 @@ class HotlineService:
                 log.warning("callback requests not reloaded yet (%r); retrying", exc)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 30.0)
-        await restore_callbacks(self.app.callbacks, stored, wall_now=self._wall())
+        await restore_callbacks(self.app, stored, wall_now=self._wall())
 
     def _import_fallback_records(self) -> None:
         """Calls Asterisk's fallback queue handled while the service was away: Asterisk wrote

@@ -22,6 +22,7 @@ from tests.e2e.process import ServiceProcess
 SURVIVOR_PHONE = "PJSIP/dn-01"  # the lab's outbound trunk: this phone plays the survivor's
 COUNSELLOR_PHONE = "PJSIP/hn-01"
 OFFER_SOUND = "sound:vm-enter-num-to-call"  # the callback offer's prompt
+CONFIRMED_SOUND = "sound:auth-thankyou"  # "we will call you back"
 
 
 def open_window_digit(now: datetime) -> tuple[str, str]:
@@ -32,19 +33,21 @@ def open_window_digit(now: datetime) -> tuple[str, str]:
     return "0", "any"
 
 
-def _offered(sim: Simulator, caller_id: str) -> bool:
+def _playing(sim: Simulator, caller_id: str, sound: str) -> bool:
     target = f"channel:{caller_id}"
-    return any(
-        pb.target_uri == target and OFFER_SOUND in pb.media for pb in sim.pbx.playbacks.values()
-    )
+    return any(pb.target_uri == target and sound in pb.media for pb in sim.pbx.playbacks.values())
+
+
+def _offered(sim: Simulator, caller_id: str) -> bool:
+    return _playing(sim, caller_id, OFFER_SOUND)
 
 
 async def ask_for_callback(
-    sim: Simulator, number: str, *, now: datetime | None = None
+    sim: Simulator, number: str, *, now: datetime | None = None, goodbye: bool = True
 ) -> tuple[str, str]:
     """A caller rings the hotline while nobody is staffed, takes the callback offer for a
-    window open ``now`` (the service's time), and hears the goodbye.
-    Returns (caller channel id, window)."""
+    window open ``now`` (the service's time), and hears the confirmation and (``goodbye``)
+    the goodbye. Returns (caller channel id, window)."""
     caller = sim.pbx.originate_inbound("1800", number)
     target = f"channel:{caller.id}"
     await until(lambda: any(pb.target_uri == target for pb in sim.pbx.playbacks.values()),
@@ -59,6 +62,10 @@ async def ask_for_callback(
     for d in ("1", "1", digit):  # yes; this number is safe; at these times
         await asyncio.sleep(0.05)
         sim.pbx.send_dtmf(caller.id, d)
+    if not goodbye:
+        await until(lambda: _playing(sim, caller.id, CONFIRMED_SOUND), within=30,
+                    what="confirmation")  # fmt: skip
+        return caller.id, window
     await until(lambda: caller.destroyed, within=30, what="confirmation and goodbye")
     return caller.id, window
 

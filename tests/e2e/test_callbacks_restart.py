@@ -69,3 +69,38 @@ async def test_a_callback_request_survives_sigkill_and_the_survivor_is_called_ba
         finally:
             second.stop()
     assert_called_back_once(await stored(own_db_url), caller_id, window)
+
+
+async def test_sigkill_during_the_goodbye_the_caller_is_let_go_and_called_back_once(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """The service dies while the caller hears "we will call you back": the new process does
+    not put them back in line as a waiting caller; it lets them go and serves the request."""
+    async with Simulator(LAB_ETC) as sim:
+        sim.pbx.set_phone("hn-01", PhoneBehaviour(mode="answer", answer_after=0.1))
+        sim.pbx.set_phone("dn-01", PhoneBehaviour(mode="answer", answer_after=0.1))
+        settings = lab_settings(sim, sqlite_url, tmp_path / "var", outbound_trunk="PJSIP/dn-01")
+        first = ServiceProcess(settings, tmp_path / "service-1.log")
+        await first.start()
+        try:
+            caller_id, window = await ask_for_callback(sim, "0912345678", goodbye=False)
+            first.kill()
+        finally:
+            first.stop()
+        caller = sim.pbx.channels[caller_id]
+        assert not caller.destroyed, "still on the line when the service died"
+
+        second = ServiceProcess(settings, tmp_path / "service-2.log")
+        await second.start()
+        try:
+            await until(lambda: caller.destroyed, within=30, what="the caller let go")
+            await survivor_called_back(sim, second)
+            done: list[dict[str, object]] = []
+
+            async def poll_done() -> None:
+                done[:] = await callbacks_api(second, "done")
+
+            await until(lambda: len(done) == 1, within=30, poll=poll_done, what="callback done")
+        finally:
+            second.stop()
+    assert_called_back_once(await stored(sqlite_url), caller_id, window)
