@@ -11,7 +11,10 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
+
 from callcenter.flow.callback_policy import CallbackSettings
+from callcenter.service.api import create_app
 from callcenter.service.runtime import HotlineService
 from callcenter.settings import Settings
 from pbxsim.model.objects import PhoneBehaviour
@@ -35,6 +38,18 @@ async def test_unanswered_callbacks_are_retried_then_the_request_fails(
                         what="the request given up")  # fmt: skip
             assert not service.app.callbacks.pending
             await service.recorder.flush(timeout_s=10)
+            api = create_app(settings, service=service)  # the service is already running
+            transport = httpx.ASGITransport(app=api)
+            async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
+                response = await client.get("/api/callbacks")  # supervisors' default view
+    assert response.status_code == 200 and "912345678" not in response.text
+    (shown,) = response.json()
+    assert (shown["call_id"], shown["state"], shown["attempts"]) == (
+        f"lab/{caller_id}",
+        "failed",
+        2,
+    )
+    assert [a["outcome"] for a in shown["attempt_log"]] == ["busy", "busy"]
     data = await stored(sqlite_url)
     (request,) = data.requests
     assert (request.call_id, request.state, request.attempts) == (f"lab/{caller_id}", "failed", 2)
