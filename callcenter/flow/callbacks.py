@@ -8,10 +8,8 @@ time); outside them it waits, keeping its original arrival time, until the windo
 
 A caller whose number is withheld is never offered a callback (there is no number to call).
 
-Every request and attempt is a fact for the call recorder (durable outbox, then the database):
-the request when the caller confirms, each attempt when the survivor is dialled and when it
-ends, and the request's end (done, failed after ``callbacks.max_attempts``, expired). A
-restarted service reloads the open requests (:mod:`callcenter.flow.callback_restore`).
+Requests and what is recorded about them: :mod:`callcenter.flow.callback_book`. A restarted
+service reloads the open requests (:mod:`callcenter.flow.callback_restore`).
 """
 
 from __future__ import annotations
@@ -19,19 +17,18 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from ari.client import AriClient
 from ari.errors import AriError
 from ari.events import AriEvent, ChannelDestroyed, Dial, StasisEnd, StasisStart
 from callcenter.calls import facts
-from callcenter.calls.outcomes import CallbackAttemptOutcome, CallbackState
+from callcenter.calls.outcomes import CallbackAttemptOutcome
+from callcenter.flow.callback_book import CallbackBook, FactSink
+from callcenter.flow.callback_book import CallbackRequest as CallbackRequest
 from callcenter.flow.callback_policy import (
     CallbackSettings,
-    after_attempt,
-    expired,
     outbound_outcome,
     seconds_until_open,
     window_open,
@@ -42,7 +39,7 @@ from callcenter.flow.legs import PhoneLegs
 from callcenter.flow.ops import hang_up, ring_failure
 from routing import events as rev
 from routing.decisions import CancelRing, Decision, RingCounsellor
-from routing.model import Priority, RingFailure
+from routing.model import RingFailure
 
 log = logging.getLogger(__name__)
 
@@ -50,33 +47,7 @@ COUNSELLOR_ARG = "callback"
 CALLER_ARG = "callback-out"
 
 
-@dataclass
-class CallbackRequest:
-    call_id: str
-    number: str
-    window: str
-    arrived: float  # routing's clock: the caller's original place in line
-    home_centre: str | None
-    language: str
-    danger: bool
-    arrived_wall: datetime | None = None  # the same, as a time (kept in the record)
-    requested_wall: datetime | None = None
-    attempts: int = 0  # attempts dialled so far
-    in_line: bool = False  # routing holds the request now
-    counsellor_leg: str | None = None
-    counsellor_id: str | None = None
-    caller_leg: str | None = None  # the outbound leg: the current attempt's id
-    bridge_id: str | None = None
-    ringing: bool = False
-    connected: bool = False  # the counsellor took the callback: an attempt is under way
-    reached: bool = False  # the survivor answered
-    reached_at: datetime | None = None
-
-
-FactSink = Callable[[facts.Fact], None]
-
-
-class CallbackDialer:
+class CallbackDialer(CallbackBook):
     def __init__(
         self,
         *,
@@ -89,88 +60,15 @@ class CallbackDialer:
         record: FactSink | None = None,
         settings: CallbackSettings | None = None,
     ) -> None:
+        super().__init__(driver=driver, wall_clock=wall_clock, record=record, settings=settings)
         self.ari = ari
-        self.driver = driver
         self.config = config
         self.legs = legs
-        self._wall = wall_clock
         self._spawn = spawn
-        self._record = record
-        self.settings = settings or CallbackSettings()
-        self.pending: dict[str, CallbackRequest] = {}
         self._by_leg: dict[str, CallbackRequest] = {}
-        self._closed: set[str] = set()  # closed by this process (a reload must not revive them)
-        self.completed = 0
-        self.failed = 0
-        self.expired = 0
         self.skipped = 0  # turns that came outside the safe window
 
-    # ----------------------------------------------------------------- requests
-    def request(self, request: CallbackRequest, *, in_line: bool) -> None:
-        """A caller asked to be called back. ``in_line``: the live call is in routing now
-        (it becomes the request there, keeping its place, when the window is open)."""
-        now = self._wall()
-        request.requested_wall = request.requested_wall or now
-        if request.arrived_wall is None:
-            request.arrived_wall = now - timedelta(seconds=self.driver.now() - request.arrived)
-        self.pending[request.call_id] = request
-        self._fact(
-            facts.CallbackRequested,
-            request,
-            caller_number=request.number,
-            safe_window=request.window,
-            language=request.language,
-            home_centre=request.home_centre,
-            in_danger=request.danger,
-            arrived_at=request.arrived_wall,
-        )
-        wait = seconds_until_open(request.window, now)
-        if wait == 0.0 and in_line:
-            request.in_line = True
-            self.driver.submit(rev.CallbackRequested(request.call_id))
-            return
-        if in_line:
-            self.driver.submit(rev.CallHungUp(request.call_id))  # out of line until the window
-        self.driver.call_at(self.driver.now() + wait, self._enter_line, request.call_id)
-
-    def restore(self, request: CallbackRequest) -> bool:
-        """A request a previous process left open; False if this process has it already."""
-        if request.call_id in self.pending or request.call_id in self._closed:
-            return False
-        self.pending[request.call_id] = request
-        return True
-
-    def enter_line_soon(self, call_id: str, delay: float = 0.0) -> None:
-        self.driver.call_at(self.driver.now() + delay, self._enter_line, call_id)
-
-    def _enter_line(self, call_id: str) -> None:
-        request = self.pending.get(call_id)
-        if request is None or request.in_line or request.connected:
-            return
-        now = self._wall()
-        if expired(request.requested_wall, now, self.settings):
-            self._close(request, CallbackState.EXPIRED)
-            return
-        wait = seconds_until_open(request.window, now)
-        if wait > 0.0:
-            self.enter_line_soon(call_id, wait)
-            return
-        request.in_line = True
-        self.driver.submit(
-            rev.CallArrived(
-                call_id=call_id,
-                home_centre=request.home_centre,
-                language=request.language,
-                priority=Priority.DANGER if request.danger else Priority.NORMAL,
-                callback=True,
-                arrived_at=min(request.arrived, self.driver.now()),
-            )
-        )
-
     # ----------------------------------------------------------------- decisions
-    def owns(self, call_id: str) -> bool:
-        return call_id in self.pending
-
     def knows(self, channel_id: str) -> bool:
         return channel_id in self._by_leg
 
@@ -367,42 +265,6 @@ class CallbackDialer:
         request.counsellor_leg = request.counsellor_id = request.caller_leg = None
         request.bridge_id, request.reached, request.reached_at = None, False, None
         self.attempt_over(request, outcome)
-
-    def attempt_over(self, request: CallbackRequest, outcome: CallbackAttemptOutcome) -> None:
-        """Close the request, or put it back in line after ``callbacks.retry_after``."""
-        then = after_attempt(outcome, request.attempts, self.settings)
-        if then.closed is None:
-            log.info("callback %s: %s, trying again", request.call_id, outcome.value)
-            self.enter_line_soon(request.call_id, then.retry_in)
-        else:
-            self._close(request, then.closed)
-
-    def end_stale_attempt(
-        self, request: CallbackRequest, attempt_id: str, outcome: CallbackAttemptOutcome
-    ) -> None:
-        """An attempt a previous process left open (it stopped during the attempt)."""
-        self._fact(facts.CallbackAttemptEnded, request, attempt_id=attempt_id, outcome=outcome)
-        self.attempt_over(request, outcome)
-
-    def _close(self, request: CallbackRequest, state: CallbackState) -> None:
-        if self.pending.pop(request.call_id, None) is None:
-            return
-        self._closed.add(request.call_id)
-        self._fact(facts.CallbackClosed, request, state=state)
-        if state is CallbackState.DONE:
-            self.completed += 1
-        elif state is CallbackState.FAILED:
-            self.failed += 1
-            log.warning("callback %s failed after %s attempts", request.call_id, request.attempts)
-        else:
-            self.expired += 1
-
-    def _fact(self, kind: type[facts.CallFact], request: CallbackRequest, **fields: object) -> None:
-        if self._record is None:
-            return
-        node, channel_id = request.call_id.split("/", 1)
-        fact = kind(node=node, channel_id=channel_id, at=self._wall(), **fields)
-        self._record(fact)  # type: ignore[arg-type]  # every CallFact kind is a Fact
 
     async def _hangup(self, channel_id: str) -> None:
         await hang_up(self.ari, channel_id)
