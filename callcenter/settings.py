@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from callcenter.flow.callback_policy import CallbackSettings
 from callcenter.flow.config import FlowConfig
 
 
@@ -134,3 +135,4 @@ class Settings(BaseSettings):
     routing: RoutingSettings = Field(default_factory=RoutingSettings)
     calls: CallRecordSettings = Field(default_factory=CallRecordSettings)
     cases: CaseStoreSettings = Field(default_factory=CaseStoreSettings)
+    callbacks: CallbackSettings = Field(default_factory=CallbackSettings)

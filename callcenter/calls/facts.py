@@ -17,6 +17,8 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
 from callcenter.calls.outcomes import (
+    CallbackAttemptOutcome,
+    CallbackState,
     CallOutcome,
     ConsultOutcome,
     HangupBy,
@@ -130,8 +132,45 @@ class ConsultEnded(CallFact):
     outcome: ConsultOutcome
 
 
-class CallbackRequested(CallFact):
+class CallbackRequested(CallFact, CallerFields):
+    """The caller confirmed a callback (``at``). With ``safe_window`` (the service since
+    migration 0005) it also opens a durable callback request that keeps ``arrived_at``, the
+    caller's original place in line; the number is journaled only hashed and encrypted."""
+
     kind: Literal["callback_requested"] = "callback_requested"
+    safe_window: str | None = Field(default=None, max_length=16)
+    language: str | None = None
+    home_centre: str | None = None
+    in_danger: bool = False
+    arrived_at: AwareDatetime | None = None
+
+
+class CallbackAttemptStarted(CallFact):
+    """A counsellor took the callback; the service dialled the survivor (``at``).
+    ``attempt_id`` is the outbound leg's channel id."""
+
+    kind: Literal["callback_attempt_started"] = "callback_attempt_started"
+    attempt_id: str = Field(min_length=1, max_length=128)
+    counsellor: str
+    counsellor_leg: str | None = None
+
+
+class CallbackAttemptEnded(CallFact):
+    """A callback attempt is over. ``counsellor`` is given for attempts never dialled
+    (``outside_window``); ``talk_s`` when the survivor answered."""
+
+    kind: Literal["callback_attempt_ended"] = "callback_attempt_ended"
+    attempt_id: str = Field(min_length=1, max_length=128)
+    outcome: CallbackAttemptOutcome
+    counsellor: str | None = None
+    talk_s: float | None = Field(default=None, ge=0)
+
+
+class CallbackClosed(CallFact):
+    """A callback request is over: ``done``, ``failed`` (attempts used up) or ``expired``."""
+
+    kind: Literal["callback_closed"] = "callback_closed"
+    state: CallbackState
 
 
 class CallSentToFallback(CallFact):
@@ -199,6 +238,9 @@ Fact = Annotated[
     | ConsultAnswered
     | ConsultEnded
     | CallbackRequested
+    | CallbackAttemptStarted
+    | CallbackAttemptEnded
+    | CallbackClosed
     | CallSentToFallback
     | CallEnded
     | WrapUpEnded

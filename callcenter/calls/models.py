@@ -146,3 +146,12 @@ class CallHourStatsRow(Base):
     callbacks: Mapped[int]
     abandoned_in_ivr: Mapped[int]
     in_danger: Mapped[int]
+
+
+# Callback requests live in their own module; imported here so Base.metadata has them.
+from callcenter.calls.callback_models import (  # noqa: E402
+    CallbackAttemptRow as CallbackAttemptRow,
+)
+from callcenter.calls.callback_models import (  # noqa: E402
+    CallbackRequestRow as CallbackRequestRow,
+)

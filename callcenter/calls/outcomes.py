@@ -71,3 +71,27 @@ class ConsultOutcome(StrEnum):
 class RecordSource(StrEnum):
     SERVICE = "service"  # written from the call flow's facts
     FALLBACK_IMPORT = "fallback_import"  # imported from Asterisk's CDR / queue_log
+
+
+class CallbackState(StrEnum):
+    """Where a callback request stands (docs/calls.md, "Callback requests")."""
+
+    PENDING = "pending"  # waiting for its turn (or for its safe window)
+    DIALLING = "dialling"  # an attempt is under way
+    DONE = "done"  # the survivor was reached
+    FAILED = "failed"  # gave up after the configured number of attempts
+    EXPIRED = "expired"  # too old to call back
+
+
+OPEN_CALLBACK_STATES = frozenset({CallbackState.PENDING, CallbackState.DIALLING})
+
+
+class CallbackAttemptOutcome(StrEnum):
+    """How one callback attempt ended."""
+
+    ANSWERED = "answered"  # the survivor answered
+    NO_ANSWER = "no_answer"
+    BUSY = "busy"
+    FAILED = "failed"  # the outbound call could not be made, or broke off before an answer
+    OUTSIDE_WINDOW = "outside_window"  # its turn came outside the safe times: not dialled
+    INTERRUPTED = "interrupted"  # the service stopped during the attempt; retried

@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from callcenter.calls.callback_records import apply_callback_facts, callback_only
 from callcenter.calls.consultations import apply_consult
 from callcenter.calls.derive import (
     Timeline,
@@ -106,7 +107,8 @@ class CallRepository:
 
     async def apply_many(self, session: AsyncSession, facts: Iterable[Fact]) -> None:
         """Apply ``facts`` in order within the caller's transaction."""
-        batch_facts = [self.pseudonymise(f) for f in facts]
+        all_facts = [self.pseudonymise(f) for f in facts]
+        batch_facts = [f for f in all_facts if not callback_only(f)]
         batch = await self._load(session, sorted({f.call_id for f in batch_facts}))
         hours: set[datetime] = set()
         for fact in batch_facts:
@@ -117,6 +119,7 @@ class CallRepository:
             hours.add(hour_of(batch.rows[fact.call_id].arrived_at))
         await session.flush()
         await recompute_hours(session, hours, self._options)
+        await apply_callback_facts(session, all_facts)
 
     async def _load(self, session: AsyncSession, ids: Sequence[str]) -> _Batch:
         batch = _Batch(session)

@@ -164,6 +164,7 @@ class HotlineApp:
             legs=self.legs,
             wall_clock=wall_clock,
             spawn=self._spawn,
+            record=recorder.record,
         )
         self.control = CallControl(
             ari=ari,
@@ -944,11 +945,10 @@ class HotlineApp:
         )
 
     def _callback_confirmed(self, call: HotlineCall, window: str) -> None:
-        self._fact(facts.CallbackRequested, call)
         log.info("callback requested on %s (safe: %s)", call.call_id, window)
         answers = call.answers
         assert call.caller_number is not None  # withheld numbers are never offered one
-        self.callbacks.request(
+        self.callbacks.request(  # records the request (durably, with the number encrypted)
             CallbackRequest(
                 call_id=call.call_id,
                 number=call.caller_number,
@@ -1018,6 +1018,11 @@ class HotlineApp:
     def adopt_waiting(self, channel: Channel, answers: IvrAnswers, *, arrived_at: float) -> None:
         """A caller in our app that this process never saw (restart): back in line, keeping
         the place their arrival time gives them."""
+        if self.callbacks.owns(facts.call_id_of(self.node, channel.id)):
+            # they confirmed a callback and the restart cut their goodbye: let them go
+            leaving = self._adopt(channel, Phase.LEAVING, arrived_at)
+            self._op(leaving, lambda: self._hangup(leaving.channel_id))
+            return
         call = self._adopt(channel, Phase.WAITING, arrived_at)
         call.answers = answers
         self._enqueue(call, arrived_at=arrived_at)

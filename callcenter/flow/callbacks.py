@@ -7,6 +7,9 @@ only put in line inside the safe times the caller gave ("morning", "evening", ..
 time); outside them it waits, keeping its original arrival time, until the window opens.
 
 A caller whose number is withheld is never offered a callback (there is no number to call).
+
+Requests and what is recorded about them: :mod:`callcenter.flow.callback_book`. A restarted
+service reloads the open requests (:mod:`callcenter.flow.callback_restore`).
 """
 
 from __future__ import annotations
@@ -14,73 +17,37 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from ari.client import AriClient
 from ari.errors import AriError
 from ari.events import AriEvent, ChannelDestroyed, Dial, StasisEnd, StasisStart
+from callcenter.calls import facts
+from callcenter.calls.outcomes import CallbackAttemptOutcome
+from callcenter.flow.callback_book import CallbackBook, FactSink
+from callcenter.flow.callback_book import CallbackRequest as CallbackRequest
+from callcenter.flow.callback_policy import (
+    CallbackSettings,
+    outbound_outcome,
+    seconds_until_open,
+    window_open,
+)
 from callcenter.flow.config import FlowConfig
 from callcenter.flow.driver import RoutingDriver
 from callcenter.flow.legs import PhoneLegs
 from callcenter.flow.ops import hang_up, ring_failure
 from routing import events as rev
 from routing.decisions import CancelRing, Decision, RingCounsellor
-from routing.model import Priority, RingFailure
+from routing.model import RingFailure
 
 log = logging.getLogger(__name__)
 
-VIET_NAM = ZoneInfo("Asia/Ho_Chi_Minh")
 COUNSELLOR_ARG = "callback"
 CALLER_ARG = "callback-out"
 
-#: Safe times a caller can choose (hours, Viet Nam time, [start, end)).
-WINDOWS: dict[str, tuple[int, int]] = {
-    "morning": (7, 11),
-    "afternoon": (13, 17),
-    "evening": (18, 21),
-    "any": (0, 24),
-}
 
-
-def window_open(window: str, at: datetime) -> bool:
-    start, end = WINDOWS.get(window, WINDOWS["any"])
-    return start <= at.astimezone(VIET_NAM).hour < end
-
-
-def seconds_until_open(window: str, at: datetime) -> float:
-    """0 if open now, else seconds until the window next opens."""
-    if window_open(window, at):
-        return 0.0
-    start, _ = WINDOWS[window]
-    local = at.astimezone(VIET_NAM)
-    opening = local.replace(hour=start, minute=0, second=0, microsecond=0)
-    if opening <= local:
-        opening += timedelta(days=1)
-    return (opening - local).total_seconds()
-
-
-@dataclass
-class CallbackRequest:
-    call_id: str
-    number: str
-    window: str
-    arrived: float  # monotonic: the caller's original place in line
-    home_centre: str | None
-    language: str
-    danger: bool
-    counsellor_leg: str | None = None
-    counsellor_id: str | None = None
-    caller_leg: str | None = None
-    bridge_id: str | None = None
-    ringing: bool = False
-    connected: bool = False  # the counsellor took the callback
-    reached: bool = False  # the survivor answered
-
-
-class CallbackDialer:
+class CallbackDialer(CallbackBook):
     def __init__(
         self,
         *,
@@ -90,50 +57,18 @@ class CallbackDialer:
         legs: PhoneLegs,
         wall_clock: Callable[[], datetime],
         spawn: Callable[[Coroutine[Any, Any, object]], None],
+        record: FactSink | None = None,
+        settings: CallbackSettings | None = None,
     ) -> None:
+        super().__init__(driver=driver, wall_clock=wall_clock, record=record, settings=settings)
         self.ari = ari
-        self.driver = driver
         self.config = config
         self.legs = legs
-        self._wall = wall_clock
         self._spawn = spawn
-        self.pending: dict[str, CallbackRequest] = {}
         self._by_leg: dict[str, CallbackRequest] = {}
-        self.completed = 0
-        self.failed = 0
-
-    # ----------------------------------------------------------------- requests
-    def request(self, request: CallbackRequest, *, in_line: bool) -> None:
-        """A caller asked to be called back. ``in_line``: the live call is in routing now
-        (it becomes the request there, keeping its place, when the window is open)."""
-        self.pending[request.call_id] = request
-        wait = seconds_until_open(request.window, self._wall())
-        if wait == 0.0 and in_line:
-            self.driver.submit(rev.CallbackRequested(request.call_id))
-            return
-        if in_line:
-            self.driver.submit(rev.CallHungUp(request.call_id))  # out of line until the window
-        self.driver.call_at(self.driver.now() + wait, self._enter_line, request.call_id)
-
-    def _enter_line(self, call_id: str) -> None:
-        request = self.pending.get(call_id)
-        if request is None:
-            return
-        self.driver.submit(
-            rev.CallArrived(
-                call_id=call_id,
-                home_centre=request.home_centre,
-                language=request.language,
-                priority=Priority.DANGER if request.danger else Priority.NORMAL,
-                callback=True,
-                arrived_at=request.arrived,
-            )
-        )
+        self.skipped = 0  # turns that came outside the safe window
 
     # ----------------------------------------------------------------- decisions
-    def owns(self, call_id: str) -> bool:
-        return call_id in self.pending
-
     def knows(self, channel_id: str) -> bool:
         return channel_id in self._by_leg
 
@@ -142,7 +77,12 @@ class CallbackDialer:
         if request is None:
             return
         if isinstance(decision, RingCounsellor):
-            self._ring(request, decision)
+            now = self._wall()
+            if window_open(request.window, now):
+                self._ring(request, decision)
+            else:  # the safe window closed while it waited: nobody is rung, nothing dialled
+                request.counsellor_id = decision.counsellor_id
+                self._skip(request, now)
         elif isinstance(decision, CancelRing) and request.counsellor_leg and not request.connected:
             self._spawn(self._hangup(request.counsellor_leg))
 
@@ -208,6 +148,7 @@ class CallbackDialer:
                 return False
             if isinstance(event, ChannelDestroyed):
                 self.legs.ended(event.channel.id)
+                self._by_leg.pop(event.channel.id, None)
             self._leg_gone(request, event)
             return True
         return False
@@ -217,12 +158,24 @@ class CallbackDialer:
         if request is None or request.counsellor_leg != leg or request.counsellor_id is None:
             self._spawn(self._hangup(leg))
             return
+        now = self._wall()
+        if not window_open(request.window, now):  # its turn came too late: never dial now
+            self._skip(request, now)
+            return
         request.connected = True
         self.driver.submit(rev.CallAnswered(request.call_id, request.counsellor_id))
         caller_leg = f"cbo-{uuid.uuid4().hex}"
         bridge_id = f"callback-{uuid.uuid4().hex}"
         request.caller_leg, request.bridge_id = caller_leg, bridge_id
+        request.attempts += 1
         self._by_leg[caller_leg] = request
+        self._fact(
+            facts.CallbackAttemptStarted,
+            request,
+            attempt_id=caller_leg,
+            counsellor=request.counsellor_id,
+            counsellor_leg=leg,
+        )
         endpoint = self.config.outbound_trunk.format(number=request.number)
 
         async def dial_out() -> None:
@@ -239,41 +192,79 @@ class CallbackDialer:
                 )
             except AriError as exc:
                 log.error("callback to the caller failed: %s", exc)
-                self._finish(request, reached=False)
+                self._finish(request, CallbackAttemptOutcome.FAILED)
 
         self._spawn(dial_out())
 
+    def _skip(self, request: CallbackRequest, now: datetime) -> None:
+        """Outside the safe times: recorded as a skipped attempt (not counted), the counsellor
+        is let go, the request waits for its window again with its place in line."""
+        self.skipped += 1
+        self._fact(
+            facts.CallbackAttemptEnded,
+            request,
+            attempt_id=f"skip-{uuid.uuid4().hex}",
+            outcome=CallbackAttemptOutcome.OUTSIDE_WINDOW,
+            counsellor=request.counsellor_id,
+        )
+        leg = request.counsellor_leg
+        request.counsellor_leg = request.counsellor_id = None
+        if leg:
+            self._spawn(self._hangup(leg))
+        self.driver.submit(rev.CallbackCompleted(request.call_id))
+        request.in_line = False
+        self.enter_line_soon(request.call_id, seconds_until_open(request.window, now))
+
     def _caller_answered(self, leg: str) -> None:
         request = self._by_leg.get(leg)
-        if request is None or request.bridge_id is None:
+        if request is None or request.bridge_id is None or request.caller_leg != leg:
             self._spawn(self._hangup(leg))
             return
         request.reached = True
+        request.reached_at = self._wall()
         self._spawn(self.ari.bridges.add_channel(request.bridge_id, leg))
         log.info("callback %s: survivor reached", request.call_id)
 
     def _leg_gone(self, request: CallbackRequest, event: ChannelDestroyed | StasisEnd) -> None:
         leg = event.channel.id
+        if leg not in (request.counsellor_leg, request.caller_leg):
+            return  # a leg of an earlier attempt
         if not request.connected:
             if leg == request.counsellor_leg and isinstance(event, ChannelDestroyed):
                 self._ring_failed(request, ring_failure(event, rang=request.ringing))
             return
-        self._finish(request, reached=request.reached)  # connected: either leg ending ends it
+        if request.reached:
+            outcome = CallbackAttemptOutcome.ANSWERED
+        elif leg == request.caller_leg and isinstance(event, ChannelDestroyed):
+            outcome = outbound_outcome(event.cause, event.tech_cause)
+        else:
+            outcome = CallbackAttemptOutcome.FAILED  # the counsellor left before the answer
+        self._finish(request, outcome)  # connected: either leg ending ends the attempt
 
-    def _finish(self, request: CallbackRequest, *, reached: bool) -> None:
-        if self.pending.pop(request.call_id, None) is None:
+    def _finish(self, request: CallbackRequest, outcome: CallbackAttemptOutcome) -> None:
+        if not request.connected or request.caller_leg is None:
             return
+        request.connected = False
+        talk = None
+        if request.reached_at is not None:
+            talk = max(0.0, (self._wall() - request.reached_at).total_seconds())
+        self._fact(
+            facts.CallbackAttemptEnded,
+            request,
+            attempt_id=request.caller_leg,
+            outcome=outcome,
+            talk_s=talk,
+        )
         for leg in (request.counsellor_leg, request.caller_leg):
             if leg:
                 self._spawn(self._hangup(leg))
         if request.bridge_id:
             self._spawn(self.ari.bridges.destroy(request.bridge_id, missing_ok=True))
-        self.driver.submit(rev.CallEnded(request.call_id))
-        self.driver.submit(rev.CallbackCompleted(request.call_id))
-        if reached:
-            self.completed += 1
-        else:
-            self.failed += 1
+        self.driver.submit(rev.CallbackCompleted(request.call_id))  # ends it in any state
+        request.in_line = False
+        request.counsellor_leg = request.counsellor_id = request.caller_leg = None
+        request.bridge_id, request.reached, request.reached_at = None, False, None
+        self.attempt_over(request, outcome)
 
     async def _hangup(self, channel_id: str) -> None:
         await hang_up(self.ari, channel_id)

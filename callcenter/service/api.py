@@ -9,10 +9,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI, HTTPException, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, model_validator
 
+from callcenter.calls.callback_records import list_requests
+from callcenter.calls.outcomes import CallbackState
 from callcenter.flow.presence import PresenceError
 from callcenter.flow.supervision import Mode, SupervisionError
 from callcenter.service.runtime import HotlineService
@@ -67,6 +69,27 @@ class WaitingCallOut(BaseModel):
     position: int | None
     expected_wait: float | None
     waited: float
+
+
+class CallbackAttemptOut(BaseModel):
+    counsellor: str | None
+    dialled_at: str | None
+    outcome: str | None
+    talk_s: float | None
+
+
+class CallbackOut(BaseModel):
+    call_id: str  # the original call's record
+    state: CallbackState
+    safe_window: str
+    language: str | None
+    home_centre: str | None
+    in_danger: bool
+    arrived_at: str
+    requested_at: str
+    attempts: int
+    closed_at: str | None
+    attempt_log: list[CallbackAttemptOut]
 
 
 def create_app(settings: Settings, *, service: HotlineService | None = None) -> FastAPI:
@@ -158,6 +181,47 @@ def create_app(settings: Settings, *, service: HotlineService | None = None) -> 
                 "still_in_service": a.call_id in svc.app.calls,
             }
             for a in reversed(svc.alerts)
+        ]
+
+    @app.get("/api/callbacks")
+    async def callbacks(
+        state: list[CallbackState] = Query(  # noqa: B008 (FastAPI's own API)
+            default=[CallbackState.PENDING, CallbackState.DIALLING, CallbackState.FAILED]
+        ),
+    ) -> list[CallbackOut]:
+        """Callback requests for supervisors (default: still to be served, and failed),
+        oldest first, each with its attempts. Never the caller's number."""
+        try:
+            async with svc.database.sessions() as session:
+                views = await list_requests(session, [s.value for s in state])
+        except Exception as exc:
+            raise HTTPException(
+                status_code=503,
+                detail=f"call records database unavailable / không truy cập được CSDL: {exc}",
+            ) from exc
+        return [
+            CallbackOut(
+                call_id=v.call_id,
+                state=CallbackState(v.state),
+                safe_window=v.safe_window,
+                language=v.language,
+                home_centre=v.home_centre,
+                in_danger=v.in_danger,
+                arrived_at=v.arrived_at.isoformat(),
+                requested_at=v.requested_at.isoformat(),
+                attempts=v.attempts,
+                closed_at=v.closed_at.isoformat() if v.closed_at else None,
+                attempt_log=[
+                    CallbackAttemptOut(
+                        counsellor=c,
+                        dialled_at=d.isoformat() if d else None,
+                        outcome=o,
+                        talk_s=t,
+                    )
+                    for c, d, o, t in v.attempt_log
+                ],
+            )
+            for v in views
         ]
 
     @app.post("/api/calls/{call_id:path}/supervise")

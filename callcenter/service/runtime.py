@@ -33,6 +33,7 @@ from callcenter.ami.events import ContactStatusChanged, DeviceStateChanged
 from callcenter.ami.queue_events import QueueCallerAbandoned, QueueCallerJoined, QueueCallerLeft
 from callcenter.ami.snapshot import AmiStateSynchronized
 from callcenter.calls import facts as call_facts
+from callcenter.calls.callback_records import load_open
 from callcenter.calls.importer import ImportConfig, import_fallback_calls
 from callcenter.calls.models import CallRow
 from callcenter.calls.options import StatsOptions
@@ -42,6 +43,7 @@ from callcenter.db.engine import Database
 from callcenter.db.migrate import upgrade
 from callcenter.db.outbox import Outbox
 from callcenter.flow.app import DangerAlert, HotlineApp
+from callcenter.flow.callback_restore import restore_callbacks
 from callcenter.flow.driver import RoutingDriver
 from callcenter.flow.presence import PhoneTracker, Presence, PresenceError
 from callcenter.flow.reconcile import reconcile
@@ -157,6 +159,7 @@ class HotlineService:
             config=settings.flow.model_copy(update={"app": ari.app}),
             wall_clock=self._wall,
         )
+        self.app.callbacks.settings = settings.callbacks
         self.apps: dict[str, HotlineApp] = {node: self.app}
         self.alerts: deque[DangerAlert] = deque(maxlen=200)  # newest last, for supervisors
         self.app.on_danger.append(self.alerts.append)
@@ -202,6 +205,7 @@ class HotlineService:
         self.ami.subscribe(QueueCallerAbandoned, self._fallback_leave)
         self.ami.start()
         self._spawn(self._consume_ari(), "ari-events")
+        self._spawn(self._restore_callbacks(), "callbacks-restore")
 
     async def _records(self, migrate: bool) -> None:
         delay = 0.5
@@ -218,6 +222,23 @@ class HotlineService:
         self.recorder.start()
         self._import_fallback_records()
         self.records_ready.set()
+
+    async def _restore_callbacks(self) -> None:
+        """Callback requests a previous process left open go back in line (their place kept),
+        once the database answers and every request journaled in the outbox is written."""
+        await self.records_ready.wait()
+        delay = 0.5
+        while True:
+            try:
+                await self.recorder.flush(timeout_s=30.0)
+                async with self.database.sessions() as session:
+                    stored = await load_open(session, self.crypto, self.settings.service.node)
+                break
+            except Exception as exc:  # the database is away: the requests wait, never lost
+                log.warning("callback requests not reloaded yet (%r); retrying", exc)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+        await restore_callbacks(self.app, stored, wall_now=self._wall())
 
     def _import_fallback_records(self) -> None:
         """Calls Asterisk's fallback queue handled while the service was away: Asterisk wrote

@@ -11,7 +11,12 @@ import pytest
 from sqlalchemy import delete
 from sqlalchemy.engine import make_url
 
-from callcenter.calls.models import CallHourStatsRow, CallRow
+from callcenter.calls.models import (
+    CallbackAttemptRow,
+    CallbackRequestRow,
+    CallHourStatsRow,
+    CallRow,
+)
 from callcenter.calls.recorder import CallRecorder
 from callcenter.db import Database, migrate
 from callcenter.db.outbox import Outbox
@@ -48,6 +53,8 @@ async def db(db_url: str, migrated_sqlite_template: Path) -> AsyncIterator[Datab
     async with database.sessions.begin() as session:
         await session.execute(delete(CallRow))
         await session.execute(delete(CallHourStatsRow))
+        await session.execute(delete(CallbackRequestRow))
+        await session.execute(delete(CallbackAttemptRow))
     await database.dispose()
 
 

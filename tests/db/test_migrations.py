@@ -9,7 +9,15 @@ from sqlalchemy import inspect
 from callcenter.db import Database, migrate
 from callcenter.db.cli import add_arguments, run
 
-OUR_TABLES = {"calls", "call_offers", "call_transfers", "call_hour_stats", "call_consultations"}
+OUR_TABLES = {
+    "calls",
+    "call_offers",
+    "call_transfers",
+    "call_hour_stats",
+    "call_consultations",
+    "callback_requests",
+    "callback_attempts",
+}
 
 
 async def _tables(url: str) -> set[str]:

@@ -1,7 +1,7 @@
 """Consultations of consult transfers (call_consultations, callcenter/calls/models.py).
 
 Revision ID: 0006_call_consultations
-Revises: 0004_call_hour_stats (re-chain after 0005_callback_requests when both are merged)
+Revises: 0005_callback_requests
 Create Date: 2026-11-23
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006_call_consultations"
-down_revision: str | None = "0004_call_hour_stats"
+down_revision: str | None = "0005_callback_requests"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
