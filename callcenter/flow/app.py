@@ -983,6 +983,7 @@ class HotlineApp:
             or channel_id in self._offers
             or self.callbacks.knows(channel_id)
             or self.control.knows(channel_id)
+            or self.consults.knows(channel_id)
         )
 
     def lost(self, call: HotlineCall) -> None:

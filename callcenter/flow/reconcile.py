@@ -9,7 +9,12 @@ service reads ``GET /channels`` and ``GET /bridges`` and
 - adopts the callers it did not know (a restarted service): bridged ones stay connected, waiting
   ones go back in line with their original arrival time and their IVR answers (kept as channel
   variables on the caller's channel);
-- hangs up counsellor legs that belong to no call any more.
+- hangs up counsellor legs that belong to no call any more, also those still ringing: before
+  it is answered an originated leg is not in Stasis yet but in ``AppDial2`` (recordings-2
+  fact 15), so it is known by the id prefix the service gave it.
+
+Channels of the service's other helpers (callback legs, snoops) are never adopted as callers;
+the callback book takes back its own (``callback_restore``).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from callcenter.flow.app import (
     COUNSELLOR_LEGS,
     DANGER_VAR,
     LANGUAGE_VAR,
+    NOT_CALLERS,
     HotlineApp,
 )
 from callcenter.flow.ivr import IvrAnswers
@@ -38,6 +44,15 @@ class ReconcileReport:
     adopted_waiting: list[str] = field(default_factory=list)
     adopted_connected: list[str] = field(default_factory=list)
     orphans_hung_up: list[str] = field(default_factory=list)
+
+
+#: channel ids the service gives the legs it rings (offers, consultations, transfers, supervisors)
+OWN_LEG_PREFIXES = ("offer-", "consult-", "xfer-", "sup-")
+
+
+def _ringing_own_leg(channel: Channel) -> bool:
+    """A leg this service originated that is not answered yet (so not in Stasis)."""
+    return channel.dialplan.app_name == "AppDial2" and channel.id.startswith(OWN_LEG_PREFIXES)
 
 
 def _stasis_args(channel: Channel, app: str) -> list[str] | None:
@@ -81,8 +96,8 @@ async def reconcile(app: HotlineApp, *, wall_now: datetime) -> ReconcileReport:
         args = _stasis_args(channel, app.config.app)
         if args is None or app.knows(channel.id):
             continue
-        if args and args[0] in COUNSELLOR_LEGS:
-            continue  # handled with its caller below, or hung up as an orphan at the end
+        if args and (args[0] in COUNSELLOR_LEGS or args[0] in NOT_CALLERS):
+            continue  # legs and helper channels, never callers: see the module's docstring
         bridge = bridge_of.get(channel.id)
         partner = _partner(bridge, channel.id, channels) if bridge else None
         if bridge is not None and partner is not None:
@@ -96,7 +111,8 @@ async def reconcile(app: HotlineApp, *, wall_now: datetime) -> ReconcileReport:
 
     for channel in channels.values():
         args = _stasis_args(channel, app.config.app)
-        if args and args[0] in COUNSELLOR_LEGS and not app.knows(channel.id):
+        own_leg = bool(args and args[0] in COUNSELLOR_LEGS) or _ringing_own_leg(channel)
+        if own_leg and not app.knows(channel.id):
             report.orphans_hung_up.append(channel.id)
             app.hang_up_orphan(channel.id)
     if any(vars(report).values()):

@@ -78,3 +78,55 @@ async def test_an_attempt_in_flight_at_sigkill_is_retried_never_two_calls_at_onc
     outcomes = {a.attempt_id: a.outcome for a in data.attempts}
     assert outcomes == {old_leg: "interrupted", new_leg: "answered"}
     assert window
+
+
+async def test_a_callback_conversation_survives_sigkill_and_is_no_new_caller(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """The survivor and the counsellor are talking when the service dies: the next process
+    leaves their conversation alone (it is not a caller to put in line, nor a leg to hang up),
+    and the attempt is recorded as answered once, with no call record for the outbound leg."""
+    async with Simulator(LAB_ETC) as sim:
+        sim.pbx.set_phone("hn-01", PhoneBehaviour(mode="answer", answer_after=0.1))
+        sim.pbx.set_phone("dn-01", PhoneBehaviour(mode="answer", answer_after=0.1))
+        settings = lab_settings(sim, sqlite_url, tmp_path / "var", outbound_trunk="PJSIP/dn-01")
+
+        def talking() -> str | None:
+            legs = survivor_legs(sim)
+            for bridge in sim.pbx.bridges.values():
+                if legs and legs[0] in bridge.channels and len(bridge.channels) == 2:
+                    return legs[0]
+            return None
+
+        first = ServiceProcess(settings, tmp_path / "service-1.log")
+        await first.start()
+        try:
+            caller_id, _ = await ask_for_callback(sim, "0912345678")
+            await first.presence("hn-01", "login")
+            await until(lambda: talking() is not None, within=30, what="survivor talking")
+            leg = talking()
+            first.kill()
+        finally:
+            first.stop()
+
+        second = ServiceProcess(settings, tmp_path / "service-2.log")
+        await second.start()
+        try:
+            log = tmp_path / "service-2.log"
+            await until(lambda: "taken back after a restart" in log.read_text(), within=30,
+                        what="request taken back")  # fmt: skip
+            await asyncio.sleep(0.5)
+            assert talking() == leg, "the conversation goes on"
+            assert leg is not None
+            sim.pbx.hangup(leg)
+            done: list[dict[str, object]] = []
+
+            async def poll_done() -> None:
+                done[:] = await callbacks_api(second, "done")
+
+            await until(lambda: len(done) == 1, within=30, poll=poll_done, what="done")
+        finally:
+            second.stop()
+    data = await stored(sqlite_url)
+    assert [a.outcome for a in data.attempts] == ["answered"]
+    assert [c.channel_id for c in data.calls] == [caller_id], "no record for the outbound leg"
