@@ -306,3 +306,28 @@ async def test_restart_during_a_consultation_puts_the_caller_back_in_line(
             )
             sim.pbx.hangup(caller)
             await until(lambda: not again.app.calls, what="ended")
+
+
+async def test_an_ari_reconnect_during_a_consultation_leaves_it_alone(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """The WebSocket drops while counsellor and target talk: reconciliation on the reconnect
+    knows both legs as the service's own, so nobody is hung up and the transfer completes."""
+    async with Simulator(LAB_ETC) as sim:
+        for phone in ("hn-01", "dn-01"):
+            sim.pbx.set_phone(phone, PhoneBehaviour(mode="answer", answer_after=0.1))
+        async with connected(sim, sqlite_url, tmp_path) as (service, api, call_id, caller):
+            await api.post(f"/api/calls/{call_id}/consult", json={"to_counsellor": "dn-01"})
+            await consulting(sim, caller)
+            target = live(sim, "dn-01")
+            assert service.ari_stream is not None
+            stats = service.ari_stream.stats
+            connections = stats.connections
+            sim.drop_ari_connections()
+            await until(lambda: stats.connections > connections, what="reconnect")
+            await until(lambda: service.health().ari_connected, what="reconciled")
+            await asyncio.sleep(0.5)
+            assert live(sim, "dn-01") == target, "the target was not hung up"
+            done = await api.post(f"/api/calls/{call_id}/consult/complete")
+            assert done.status_code == 200, done.text
+            await until(lambda: partners(sim, caller) == {"dn-01"}, what="caller with dn-01")
