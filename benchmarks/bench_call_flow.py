@@ -172,7 +172,10 @@ def service_settings(
     return Settings(
         database=DatabaseSettings(url=db_url),
         ari=AriSettings(
-            url=sim.ari_base, username=ari_user.name, password=SecretStr(ari_user.password)
+            url=sim.ari_base,
+            username=ari_user.name,
+            password=SecretStr(ari_user.password),
+            **({} if args.ari_connections is None else {"max_connections": args.ari_connections}),
         ),
         ami=AmiSettings(
             port=sim.ami_port, username=ami_user.name, secret=SecretStr(ami_user.secret)
@@ -443,6 +446,9 @@ if __name__ == "__main__":
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--queue-cap", type=int, default=100_000, help="service's queue_cap (product: 200)"
+    )
+    parser.add_argument(
+        "--ari-connections", type=int, help="service's ari.max_connections (default: settings)"
     )
     parser.add_argument("--log", help="keep the service's log (warnings and errors) here")
     parser.add_argument("--pg", default="postgresql://127.0.0.1:5432/test")

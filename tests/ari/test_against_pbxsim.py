@@ -31,7 +31,7 @@ async def sim() -> AsyncIterator[Simulator]:
         yield simulator
 
 
-def _config(sim: Simulator) -> AriConfig:
+def _config(sim: Simulator, rest_client: str = "aiohttp") -> AriConfig:
     return AriConfig(
         url=sim.ari_base,
         username="lab",
@@ -39,6 +39,7 @@ def _config(sim: Simulator) -> AriConfig:
         app="hotline",
         backoff_initial=0.02,
         backoff_max=0.1,
+        rest_client=rest_client,
     )
 
 
@@ -50,8 +51,9 @@ async def next_of(stream: EventStream, kind: type[StreamItem]) -> StreamItem:
     raise AssertionError(f"stream ended before a {kind.__name__}")
 
 
-async def test_a_call_through_stasis_is_typed_end_to_end(sim: Simulator) -> None:
-    async with AriClient(_config(sim)) as ari, ari.event_stream() as stream:
+@pytest.mark.parametrize("rest_client", ["aiohttp", "httpx"])
+async def test_a_call_through_stasis_is_typed_end_to_end(sim: Simulator, rest_client: str) -> None:
+    async with AriClient(_config(sim, rest_client)) as ari, ari.event_stream() as stream:
         await next_of(stream, StreamConnected)
         sim.pbx.originate_inbound("1800", "0912345678")
         start = await next_of(stream, ev.StasisStart)
@@ -72,6 +74,23 @@ async def test_a_call_through_stasis_is_typed_end_to_end(sim: Simulator) -> None
             await ari.channels.hangup(caller.id)
         await ari.channels.hangup(caller.id, missing_ok=True)
         assert stream.stats.fallback == 0 and stream.stats.malformed == 0
+
+
+@pytest.mark.parametrize("rest_client", ["aiohttp", "httpx"])
+async def test_a_quoted_device_name_and_a_json_body_reach_asterisk(
+    sim: Simulator, rest_client: str
+) -> None:
+    async with AriClient(_config(sim, rest_client)) as ari, ari.event_stream() as stream:
+        await next_of(stream, StreamConnected)
+        # a "/" in a device name stays inside its one path segment (Stasis:hn%2F01)
+        await ari.device_states.update("Stasis:hn/01", "BUSY")
+        assert (await ari.device_states.get("Stasis:hn/01")).state == "BUSY"
+        sim.pbx.originate_inbound("1800", "0912345678")
+        start = await next_of(stream, ev.StasisStart)
+        assert isinstance(start, ev.StasisStart)
+        await ari.channels.set_channel_var(start.channel.id, "HOTLINE_CENTRE", "HN")
+        variable = await ari.channels.get_channel_var(start.channel.id, "HOTLINE_CENTRE")
+        assert variable.value == "HN"
 
 
 async def test_asterisk_restart_reconnects_and_reconciles(sim: Simulator) -> None:
