@@ -41,6 +41,10 @@ class AriConfig(BaseModel):
     backoff_jitter: float = Field(default=0.5, ge=0, le=1)
     queue_size: int = Field(default=10_000, ge=1)
     dedupe_window: int = Field(default=0, ge=0)
+    # None: every event is parsed. A set of ``type`` names: frames of other types (with
+    # subscribeAll, most of them: ChannelVarset, ChannelDialplan, ...) are dropped before any
+    # JSON decoding and counted in ``stats.skipped``; ApplicationReplaced is always kept.
+    event_types: frozenset[str] | None = None
     repair_stale_subscriptions: bool = True
 
     @field_validator("url")

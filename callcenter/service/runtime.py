@@ -43,6 +43,7 @@ from callcenter.db.migrate import upgrade
 from callcenter.db.outbox import Outbox
 from callcenter.flow.app import DangerAlert, HotlineApp
 from callcenter.flow.driver import RoutingDriver
+from callcenter.flow.events_used import EVENTS_USED
 from callcenter.flow.presence import PhoneTracker, Presence, PresenceError
 from callcenter.flow.reconcile import reconcile
 from callcenter.privacy.keys import crypto_from_settings
@@ -152,6 +153,7 @@ class HotlineService:
                 backoff_initial=ari.reconnect_initial,
                 backoff_max=ari.reconnect_max,
                 max_connections=ari.max_connections,
+                event_types=EVENTS_USED,
             )
         )
         self.app = HotlineApp(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Literal
 
 import pytest
 
@@ -23,6 +24,7 @@ from pbxsim.server import Simulator
 from tests.ari.recorded import FIXTURES
 
 SAFETY = 10.0
+RestClient = Literal["aiohttp", "httpx"]
 
 
 @pytest.fixture
@@ -31,7 +33,7 @@ async def sim() -> AsyncIterator[Simulator]:
         yield simulator
 
 
-def _config(sim: Simulator, rest_client: str = "aiohttp") -> AriConfig:
+def _config(sim: Simulator, rest_client: RestClient = "aiohttp") -> AriConfig:
     return AriConfig(
         url=sim.ari_base,
         username="lab",
@@ -52,7 +54,9 @@ async def next_of(stream: EventStream, kind: type[StreamItem]) -> StreamItem:
 
 
 @pytest.mark.parametrize("rest_client", ["aiohttp", "httpx"])
-async def test_a_call_through_stasis_is_typed_end_to_end(sim: Simulator, rest_client: str) -> None:
+async def test_a_call_through_stasis_is_typed_end_to_end(
+    sim: Simulator, rest_client: RestClient
+) -> None:
     async with AriClient(_config(sim, rest_client)) as ari, ari.event_stream() as stream:
         await next_of(stream, StreamConnected)
         sim.pbx.originate_inbound("1800", "0912345678")
@@ -78,7 +82,7 @@ async def test_a_call_through_stasis_is_typed_end_to_end(sim: Simulator, rest_cl
 
 @pytest.mark.parametrize("rest_client", ["aiohttp", "httpx"])
 async def test_a_quoted_device_name_and_a_json_body_reach_asterisk(
-    sim: Simulator, rest_client: str
+    sim: Simulator, rest_client: RestClient
 ) -> None:
     async with AriClient(_config(sim, rest_client)) as ari, ari.event_stream() as stream:
         await next_of(stream, StreamConnected)
@@ -128,3 +132,24 @@ async def test_a_second_client_takes_the_app_and_the_first_stops(sim: Simulator)
                 start = await next_of(second, ev.StasisStart)
                 assert isinstance(start, ev.StasisStart)
                 assert start.channel.caller.number == "0987654321"
+
+
+async def test_a_stream_limited_to_some_types_drops_the_others_unparsed(sim: Simulator) -> None:
+    config = _config(sim).model_copy(update={"event_types": frozenset({"StasisStart"})})
+    async with AriClient(config) as ari, ari.event_stream() as stream:
+        await next_of(stream, StreamConnected)
+        sim.pbx.originate_inbound("1800", "0912345678")
+        start = await next_of(stream, ev.StasisStart)
+        assert isinstance(start, ev.StasisStart)
+        await ari.channels.hangup(start.channel.id)
+        sim.pbx.originate_inbound("1800", "0987654321")
+        delivered: list[StreamItem] = []
+        async with asyncio.timeout(SAFETY):
+            async for item in stream:
+                delivered.append(item)
+                if isinstance(item, ev.StasisStart):
+                    break
+        # nothing of the first call's hang-up came through, though it was received
+        assert [type(item) for item in delivered] == [ev.StasisStart]
+        assert delivered[0].channel.caller.number == "0987654321"  # type: ignore[union-attr]
+        assert stream.stats.skipped > 0 and stream.stats.fallback == 0
