@@ -30,6 +30,7 @@ class AriConfig(BaseModel):
     connect_timeout: float = Field(default=3.0, gt=0)
     request_timeout: float = Field(default=10.0, gt=0)
     max_connections: int = Field(default=100, ge=1)
+    rest_client: Literal["aiohttp", "httpx"] = "aiohttp"  # see ari.transport
     # events
     open_timeout: float = Field(default=5.0, gt=0)
     ping_interval: float | None = Field(default=10.0, gt=0)
@@ -40,6 +41,10 @@ class AriConfig(BaseModel):
     backoff_jitter: float = Field(default=0.5, ge=0, le=1)
     queue_size: int = Field(default=10_000, ge=1)
     dedupe_window: int = Field(default=0, ge=0)
+    # None: every event is parsed. A set of ``type`` names: frames of other types (with
+    # subscribeAll, most of them: ChannelVarset, ChannelDialplan, ...) are dropped before any
+    # JSON decoding and counted in ``stats.skipped``; ApplicationReplaced is always kept.
+    event_types: frozenset[str] | None = None
     repair_stale_subscriptions: bool = True
 
     @field_validator("url")

@@ -1,4 +1,4 @@
-"""The REST transport: one shared ``httpx.AsyncClient`` per Asterisk node.
+"""The REST layer: one keep-alive connection pool per Asterisk node (:mod:`ari.transport`).
 
 Builds ARI query strings (booleans as ``true``/``false``, lists comma-joined, ``None`` left out),
 quotes path segments (``PJSIP/hn-01`` as a device name becomes ``PJSIP%2Fhn-01``), and turns error
@@ -7,6 +7,7 @@ statuses into the typed exceptions of :mod:`ari.errors`.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
@@ -16,7 +17,8 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from ari.config import AriConfig
-from ari.errors import AriConnectionError, AriNotFound, AriProtocolError, error_from_response
+from ari.errors import AriNotFound, AriProtocolError, error_from_response
+from ari.transport import AiohttpEngine, HttpxEngine, RestEngine
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +53,10 @@ def _validate(model: type[M], data: Any, path: str) -> M:
 
 
 class AriHttp:
-    """Low-level ARI REST calls; the resource classes (``client.channels``...) build on it."""
+    """Low-level ARI REST calls; the resource classes (``client.channels``...) build on it.
+
+    Requests go through ``aiohttp`` (:class:`~ari.transport.AiohttpEngine`) unless an
+    ``httpx`` client or transport is given, or ``config.rest_client`` is ``"httpx"``."""
 
     def __init__(
         self,
@@ -61,22 +66,14 @@ class AriHttp:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.config = config
-        self._owns_client = client is None
-        self.client = client or httpx.AsyncClient(
-            base_url=config.rest_base,
-            timeout=httpx.Timeout(config.request_timeout, connect=config.connect_timeout),
-            limits=httpx.Limits(
-                max_connections=config.max_connections,
-                max_keepalive_connections=config.max_connections,
-            ),
-            # basic auth as a fixed header: cheaper than httpx's per-request auth flow
-            headers={"Accept": "application/json", "Authorization": config.basic_auth_header()},
-            transport=transport,
-        )
+        self.engine: RestEngine
+        if client is not None or transport is not None or config.rest_client == "httpx":
+            self.engine = HttpxEngine(config, client, transport)
+        else:
+            self.engine = AiohttpEngine(config)
 
     async def aclose(self) -> None:
-        if self._owns_client:
-            await self.client.aclose()
+        await self.engine.aclose()
 
     async def request(
         self,
@@ -90,25 +87,18 @@ class AriHttp:
         """Send one request; return the decoded JSON body (``None`` for 204 / empty body, and for
         a 404 when ``missing_ok``). Raise :class:`~ari.errors.AriHttpError` subclasses for error
         statuses and :class:`~ari.errors.AriConnectionError` when Asterisk cannot be reached."""
-        try:
-            response = await self.client.request(
-                method, path, params=query_params(params or {}), json=body
-            )
-        except httpx.TransportError as exc:
-            raise AriConnectionError(
-                f"ARI {self.config.node} {method} {path}: {type(exc).__name__}: {exc}"
-            ) from exc
-        if response.status_code >= 400:
+        status, content = await self.engine.send(method, path, query_params(params or {}), body)
+        if status >= 400:
             error = error_from_response(
-                response.status_code, response.text, method=method, path=f"/ari{path}"
+                status, content.decode("utf-8", "replace"), method=method, path=f"/ari{path}"
             )
             if missing_ok and isinstance(error, AriNotFound):
                 log.debug("ARI %s %s: already gone (%s)", method, path, error.message)
                 return None
             raise error
-        if response.status_code == 204 or not response.content:
+        if status == 204 or not content:
             return None
-        return response.json()
+        return json.loads(content)
 
     async def model(
         self,

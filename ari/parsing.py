@@ -64,6 +64,15 @@ def parse_event_data(data: dict[str, Any]) -> AriEvent:
 _TYPE = re.compile(r'"type"\s*:\s*"([A-Za-z]+)"')
 
 
+def is_any_of(text: str, types: frozenset[str]) -> bool:
+    """Could this frame be an event of one of ``types``? Without decoding it: True when any
+    ``"type": "..."`` pair in it names one of them (the event's own ``type`` is among those pairs
+    wherever it is; Asterisk writes ChannelVarset's after ``variable`` and ``value``), or when
+    there is no such pair (a malformed frame: decode it to say so)."""
+    found = _TYPE.findall(text)
+    return not found or any(kind in types for kind in found)
+
+
 def parse_event(frame: str | bytes) -> AriEvent:
     """Parse one WebSocket text frame. Raises :class:`MalformedFrameError` for anything that is
     not a JSON object with a string ``type`` and an ``application``.

@@ -37,7 +37,7 @@ from ari.dedup import Deduplicator
 from ari.errors import AriError
 from ari.events import ApplicationReplaced, AriEvent
 from ari.lifecycle import StreamConnected, StreamDisconnected, StreamEvent, StreamStopped
-from ari.parsing import MalformedFrameError, is_fallback, parse_event
+from ari.parsing import MalformedFrameError, is_any_of, is_fallback, parse_event
 from ari.resources import Applications
 from ari.stale import remove_stale_subscriptions
 
@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 StreamItem = AriEvent | StreamEvent
 STABLE_AFTER = 5.0
 """Seconds a connection must have lasted for the back-off to start again from its minimum."""
+#: Types the stream itself acts on, parsed whatever ``config.event_types`` says.
+ALWAYS_PARSED = frozenset({"ApplicationReplaced"})
 ConnectHook = Callable[[StreamConnected], Awaitable[None]]
 
 
@@ -58,6 +60,7 @@ class StreamStats:
     malformed: int = 0
     fallback: int = 0
     duplicates_dropped: int = 0
+    skipped: int = 0  # frames of a type not in config.event_types, dropped unparsed
     connections: int = 0
     failed_attempts: int = 0
     hook_errors: int = 0
@@ -101,6 +104,7 @@ class EventStream:
         )
         self._queue: asyncio.Queue[StreamItem | _End] = asyncio.Queue(config.queue_size)
         self._dedup = Deduplicator(config.dedupe_window) if config.dedupe_window else None
+        self._wanted = None if config.event_types is None else config.event_types | ALWAYS_PARSED
         self._stop = asyncio.Event()
         self._connected = asyncio.Event()
         self._ws: ClientConnection | None = None
@@ -326,6 +330,11 @@ class EventStream:
         ):
             self.stats.duplicates_dropped += 1
             return None
+        if self._wanted is not None:
+            text = frame if isinstance(frame, str) else frame.decode("utf-8", "replace")
+            if not is_any_of(text, self._wanted):
+                self.stats.skipped += 1
+                return None
         try:
             event = parse_event(frame)
         except MalformedFrameError as exc:

@@ -56,6 +56,7 @@ class CallRecorder:
         retry_max_s: float = 15.0,
         stats_options: StatsOptions | None = None,
         batch_timeout_s: float = 30.0,
+        linger_s: float = 0.0,
     ) -> None:
         self._sessions = sessions
         self._outbox = outbox
@@ -64,6 +65,9 @@ class CallRecorder:
         self._retry_initial = retry_initial_s
         self._retry_max = retry_max_s
         self._batch_timeout = batch_timeout_s  # a hung connection must not stall the drainer
+        # wait this long for more facts before writing a batch smaller than batch_size: one
+        # transaction (and one rollup recomputation) for many calls instead of one per event
+        self._linger = linger_s
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -173,6 +177,8 @@ class CallRecorder:
                 self._wake.clear()
                 await self._wake.wait()
                 continue
+            if self._linger and self._outbox.backlog < self._batch_size:
+                await asyncio.sleep(self._linger)
             try:
                 await self.drain_once()
             except asyncio.CancelledError:

@@ -45,6 +45,7 @@ from callcenter.db.outbox import Outbox
 from callcenter.flow.app import DangerAlert, HotlineApp
 from callcenter.flow.callback_restore import restore_callbacks
 from callcenter.flow.driver import RoutingDriver
+from callcenter.flow.events_used import EVENTS_USED
 from callcenter.flow.presence import PhoneTracker, Presence, PresenceError
 from callcenter.flow.reconcile import reconcile
 from callcenter.privacy.keys import crypto_from_settings
@@ -54,6 +55,10 @@ from routing.engine import RoutingEngine
 from routing.policy import Policy
 
 log = logging.getLogger(__name__)
+
+#: Call records are written to the database in batches gathered over this long (the outbox on
+#: local disk already holds them): at 20 calls/s, one transaction per ~30 facts instead of a few.
+RECORD_LINGER_S = 0.2
 
 
 def utc_now() -> datetime:
@@ -133,6 +138,7 @@ class HotlineService:
             self.outbox,
             self.crypto,
             stats_options=StatsOptions.from_settings(calls),
+            linger_s=RECORD_LINGER_S,
         )
         self.engine = RoutingEngine(policy_from(settings))
         self.driver = RoutingDriver(self.engine, self._monotonic, speed=self._speed)
@@ -149,6 +155,7 @@ class HotlineService:
                 backoff_initial=ari.reconnect_initial,
                 backoff_max=ari.reconnect_max,
                 max_connections=ari.max_connections,
+                event_types=EVENTS_USED,
             )
         )
         self.app = HotlineApp(

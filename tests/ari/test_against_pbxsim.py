@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Literal
 
 import pytest
 
@@ -23,6 +24,7 @@ from pbxsim.server import Simulator
 from tests.ari.recorded import FIXTURES
 
 SAFETY = 10.0
+RestClient = Literal["aiohttp", "httpx"]
 
 
 @pytest.fixture
@@ -31,7 +33,7 @@ async def sim() -> AsyncIterator[Simulator]:
         yield simulator
 
 
-def _config(sim: Simulator) -> AriConfig:
+def _config(sim: Simulator, rest_client: RestClient = "aiohttp") -> AriConfig:
     return AriConfig(
         url=sim.ari_base,
         username="lab",
@@ -39,6 +41,7 @@ def _config(sim: Simulator) -> AriConfig:
         app="hotline",
         backoff_initial=0.02,
         backoff_max=0.1,
+        rest_client=rest_client,
     )
 
 
@@ -50,8 +53,11 @@ async def next_of(stream: EventStream, kind: type[StreamItem]) -> StreamItem:
     raise AssertionError(f"stream ended before a {kind.__name__}")
 
 
-async def test_a_call_through_stasis_is_typed_end_to_end(sim: Simulator) -> None:
-    async with AriClient(_config(sim)) as ari, ari.event_stream() as stream:
+@pytest.mark.parametrize("rest_client", ["aiohttp", "httpx"])
+async def test_a_call_through_stasis_is_typed_end_to_end(
+    sim: Simulator, rest_client: RestClient
+) -> None:
+    async with AriClient(_config(sim, rest_client)) as ari, ari.event_stream() as stream:
         await next_of(stream, StreamConnected)
         sim.pbx.originate_inbound("1800", "0912345678")
         start = await next_of(stream, ev.StasisStart)
@@ -72,6 +78,23 @@ async def test_a_call_through_stasis_is_typed_end_to_end(sim: Simulator) -> None
             await ari.channels.hangup(caller.id)
         await ari.channels.hangup(caller.id, missing_ok=True)
         assert stream.stats.fallback == 0 and stream.stats.malformed == 0
+
+
+@pytest.mark.parametrize("rest_client", ["aiohttp", "httpx"])
+async def test_a_quoted_device_name_and_a_json_body_reach_asterisk(
+    sim: Simulator, rest_client: RestClient
+) -> None:
+    async with AriClient(_config(sim, rest_client)) as ari, ari.event_stream() as stream:
+        await next_of(stream, StreamConnected)
+        # a "/" in a device name stays inside its one path segment (Stasis:hn%2F01)
+        await ari.device_states.update("Stasis:hn/01", "BUSY")
+        assert (await ari.device_states.get("Stasis:hn/01")).state == "BUSY"
+        sim.pbx.originate_inbound("1800", "0912345678")
+        start = await next_of(stream, ev.StasisStart)
+        assert isinstance(start, ev.StasisStart)
+        await ari.channels.set_channel_var(start.channel.id, "HOTLINE_CENTRE", "HN")
+        variable = await ari.channels.get_channel_var(start.channel.id, "HOTLINE_CENTRE")
+        assert variable.value == "HN"
 
 
 async def test_asterisk_restart_reconnects_and_reconciles(sim: Simulator) -> None:
@@ -109,3 +132,24 @@ async def test_a_second_client_takes_the_app_and_the_first_stops(sim: Simulator)
                 start = await next_of(second, ev.StasisStart)
                 assert isinstance(start, ev.StasisStart)
                 assert start.channel.caller.number == "0987654321"
+
+
+async def test_a_stream_limited_to_some_types_drops_the_others_unparsed(sim: Simulator) -> None:
+    config = _config(sim).model_copy(update={"event_types": frozenset({"StasisStart"})})
+    async with AriClient(config) as ari, ari.event_stream() as stream:
+        await next_of(stream, StreamConnected)
+        sim.pbx.originate_inbound("1800", "0912345678")
+        start = await next_of(stream, ev.StasisStart)
+        assert isinstance(start, ev.StasisStart)
+        await ari.channels.hangup(start.channel.id)
+        sim.pbx.originate_inbound("1800", "0987654321")
+        delivered: list[StreamItem] = []
+        async with asyncio.timeout(SAFETY):
+            async for item in stream:
+                delivered.append(item)
+                if isinstance(item, ev.StasisStart):
+                    break
+        # nothing of the first call's hang-up came through, though it was received
+        assert [type(item) for item in delivered] == [ev.StasisStart]
+        assert delivered[0].channel.caller.number == "0987654321"  # type: ignore[union-attr]
+        assert stream.stats.skipped > 0 and stream.stats.fallback == 0

@@ -62,3 +62,17 @@ def test_channel_ids_for_filtering() -> None:
     assert len(by_type["StasisStart"]) == 1
     assert len(by_type["Dial"]) in (1, 2)
     assert len(by_type["ChannelTransfer"]) >= 2
+
+
+def test_a_frame_is_skipped_only_when_none_of_its_types_is_wanted() -> None:
+    from ari.parsing import is_any_of
+
+    wanted = frozenset({"StasisStart"})
+    # Asterisk writes ChannelVarset's type after the variable (recordings)
+    varset = '{"variable": "STASISSTATUS", "value": "", "type": "ChannelVarset"}'
+    assert not is_any_of(varset, wanted)
+    assert is_any_of('{"type":"StasisStart","args":[]}', wanted)
+    # a nested "type" before the event's own never hides a wanted event
+    nested = '{"userevent": {"type": "Other"}, "type": "StasisStart"}'
+    assert is_any_of(nested, wanted)
+    assert is_any_of("not json at all", wanted)  # decoded, and reported as malformed

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -18,6 +20,7 @@ from callcenter.calls.models import CallOfferRow, CallRow, CallTransferRow
 from callcenter.calls.outcomes import CallOutcome, OfferOutcome, TransferKind
 from callcenter.calls.recorder import CallRecorder
 from callcenter.db import Database
+from callcenter.db.outbox import Outbox
 from callcenter.privacy import Crypto
 
 from .helpers import NODE, T0, abandoned_in_queue, answered_call
@@ -149,3 +152,26 @@ async def test_transfers_are_kept_with_every_counsellor(
     async with db.sessions() as session:
         transfers = (await session.scalars(select(CallTransferRow))).all()
     assert [(t.kind, t.to_counsellor) for t in transfers] == [("consult", "DN-03")]
+
+
+async def test_facts_gathered_into_one_batch_still_make_each_record_once(
+    db: Database, crypto: Crypto, tmp_path: Path
+) -> None:
+    """With a linger (the service's group commit), facts recorded one event-loop turn apart
+    end up in the same batches: every call still gets its one complete record."""
+    outbox = Outbox(tmp_path / "outbox.sqlite3")
+    recorder = CallRecorder(db.sessions, outbox, crypto, linger_s=0.05)
+    recorder.start()
+    try:
+        for n in range(1, 6):
+            for fact in answered_call(n) + abandoned_in_queue(10 + n):
+                recorder.record(fact)
+                await asyncio.sleep(0)
+        await recorder.flush(timeout_s=10)
+    finally:
+        await recorder.stop()
+        outbox.close()
+    async with db.sessions() as session:
+        outcomes = (await session.scalars(select(CallRow.outcome))).all()
+    expected = [CallOutcome.ANSWERED] * 5 + [CallOutcome.ABANDONED_QUEUE] * 5
+    assert sorted(outcomes) == sorted(expected)
