@@ -30,7 +30,7 @@ class AriConfig(BaseModel):
     connect_timeout: float = Field(default=3.0, gt=0)
     request_timeout: float = Field(default=10.0, gt=0)
     max_connections: int = Field(default=100, ge=1)
-    rest_client: Literal["aiohttp", "httpx"] = "aiohttp"  # see ari.transport
+    rest_transport: Literal["aiohttp", "httpcore"] = "aiohttp"  # under httpx: see ari.transport
     # events
     open_timeout: float = Field(default=5.0, gt=0)
     ping_interval: float | None = Field(default=10.0, gt=0)

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from ari.config import AriConfig
 from ari.errors import AriNotFound, AriProtocolError, error_from_response
-from ari.transport import AiohttpEngine, HttpxEngine, RestEngine
+from ari.transport import RestEngine
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +55,8 @@ def _validate(model: type[M], data: Any, path: str) -> M:
 class AriHttp:
     """Low-level ARI REST calls; the resource classes (``client.channels``...) build on it.
 
-    Requests go through ``aiohttp`` (:class:`~ari.transport.AiohttpEngine`) unless an
-    ``httpx`` client or transport is given, or ``config.rest_client`` is ``"httpx"``."""
+    Requests go through one shared ``httpx.AsyncClient`` (:class:`~ari.transport.RestEngine`),
+    the caller's or one of our own with the transport ``config.rest_transport`` names."""
 
     def __init__(
         self,
@@ -66,11 +66,7 @@ class AriHttp:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.config = config
-        self.engine: RestEngine
-        if client is not None or transport is not None or config.rest_client == "httpx":
-            self.engine = HttpxEngine(config, client, transport)
-        else:
-            self.engine = AiohttpEngine(config)
+        self.engine = RestEngine(config, client, transport)
 
     async def aclose(self) -> None:
         await self.engine.aclose()

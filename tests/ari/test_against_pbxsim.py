@@ -4,6 +4,7 @@ a call through Stasis, typed errors, an Asterisk restart, and an app taken over.
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator
 from typing import Literal
 
@@ -12,6 +13,7 @@ import pytest
 from ari import (
     AriClient,
     AriConfig,
+    AriConnectionError,
     ChannelNotFound,
     EventStream,
     StreamConnected,
@@ -24,7 +26,7 @@ from pbxsim.server import Simulator
 from tests.ari.recorded import FIXTURES
 
 SAFETY = 10.0
-RestClient = Literal["aiohttp", "httpx"]
+RestTransport = Literal["aiohttp", "httpcore"]
 
 
 @pytest.fixture
@@ -33,7 +35,7 @@ async def sim() -> AsyncIterator[Simulator]:
         yield simulator
 
 
-def _config(sim: Simulator, rest_client: RestClient = "aiohttp") -> AriConfig:
+def _config(sim: Simulator, rest_transport: RestTransport = "aiohttp") -> AriConfig:
     return AriConfig(
         url=sim.ari_base,
         username="lab",
@@ -41,7 +43,7 @@ def _config(sim: Simulator, rest_client: RestClient = "aiohttp") -> AriConfig:
         app="hotline",
         backoff_initial=0.02,
         backoff_max=0.1,
-        rest_client=rest_client,
+        rest_transport=rest_transport,
     )
 
 
@@ -53,11 +55,11 @@ async def next_of(stream: EventStream, kind: type[StreamItem]) -> StreamItem:
     raise AssertionError(f"stream ended before a {kind.__name__}")
 
 
-@pytest.mark.parametrize("rest_client", ["aiohttp", "httpx"])
+@pytest.mark.parametrize("rest_transport", ["aiohttp", "httpcore"])
 async def test_a_call_through_stasis_is_typed_end_to_end(
-    sim: Simulator, rest_client: RestClient
+    sim: Simulator, rest_transport: RestTransport
 ) -> None:
-    async with AriClient(_config(sim, rest_client)) as ari, ari.event_stream() as stream:
+    async with AriClient(_config(sim, rest_transport)) as ari, ari.event_stream() as stream:
         await next_of(stream, StreamConnected)
         sim.pbx.originate_inbound("1800", "0912345678")
         start = await next_of(stream, ev.StasisStart)
@@ -80,11 +82,11 @@ async def test_a_call_through_stasis_is_typed_end_to_end(
         assert stream.stats.fallback == 0 and stream.stats.malformed == 0
 
 
-@pytest.mark.parametrize("rest_client", ["aiohttp", "httpx"])
+@pytest.mark.parametrize("rest_transport", ["aiohttp", "httpcore"])
 async def test_a_quoted_device_name_and_a_json_body_reach_asterisk(
-    sim: Simulator, rest_client: RestClient
+    sim: Simulator, rest_transport: RestTransport
 ) -> None:
-    async with AriClient(_config(sim, rest_client)) as ari, ari.event_stream() as stream:
+    async with AriClient(_config(sim, rest_transport)) as ari, ari.event_stream() as stream:
         await next_of(stream, StreamConnected)
         # a "/" in a device name stays inside its one path segment (Stasis:hn%2F01)
         await ari.device_states.update("Stasis:hn/01", "BUSY")
@@ -153,3 +155,35 @@ async def test_a_stream_limited_to_some_types_drops_the_others_unparsed(sim: Sim
         assert [type(item) for item in delivered] == [ev.StasisStart]
         assert delivered[0].channel.caller.number == "0987654321"  # type: ignore[union-attr]
         assert stream.stats.skipped > 0 and stream.stats.fallback == 0
+
+
+@pytest.mark.parametrize("rest_transport", ["aiohttp", "httpcore"])
+async def test_a_closed_port_and_a_dropped_request_are_connection_errors(
+    rest_transport: RestTransport,
+) -> None:
+    """Through real sockets: nothing listening, and a server that closes the connection without
+    answering, are both ``AriConnectionError`` (the call flow retries those), never a raw
+    aiohttp or httpx exception."""
+
+    async def drop(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.close()
+
+    server = await asyncio.start_server(drop, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    free_port = closed.getsockname()[1]
+    closed.close()
+    try:
+        for url in (f"http://127.0.0.1:{free_port}", f"http://127.0.0.1:{port}"):
+            config = AriConfig(
+                url=url, username="lab", password="lab", app="hotline",
+                rest_transport=rest_transport, connect_timeout=2, request_timeout=2,
+            )  # fmt: skip
+            async with AriClient(config) as ari:
+                with pytest.raises(AriConnectionError, match="GET /asterisk/info"):
+                    await ari.asterisk.get_info()
+    finally:
+        server.close()
+        await server.wait_closed()
