@@ -12,7 +12,6 @@ Never lose a call: any failure while handling a caller sends the channel back to
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine
@@ -22,11 +21,7 @@ from typing import Any, Protocol
 
 from ari.client import AriClient
 from ari.errors import (
-    AriBadRequest,
-    AriConnectionError,
     AriError,
-    AriNotFound,
-    AriUnprocessable,
     ChannelNotFound,
 )
 from ari.events import (
@@ -50,7 +45,6 @@ from callcenter.calls.outcomes import (
     TransferKind,
 )
 from callcenter.flow.call import (
-    RETRY_DELAYS,
     HotlineCall,
     Offer,
     Phase,
@@ -63,7 +57,8 @@ from callcenter.flow.consult import CONSULT_ARG, ConsultDesk
 from callcenter.flow.driver import RoutingDriver
 from callcenter.flow.ivr import IvrAnswers, IvrFinished, IvrMachine, PlayPrompts
 from callcenter.flow.legs import PhoneLegs
-from callcenter.flow.ops import hang_up, ring_failure
+from callcenter.flow.offers import OFFER_ARG, OfferDesk
+from callcenter.flow.ops import hang_up
 from callcenter.flow.prompts import PROMPTS
 from callcenter.flow.supervision import (
     SUPERVISOR_ARG,
@@ -88,7 +83,6 @@ from routing.model import Priority, RingFailure
 
 log = logging.getLogger(__name__)
 
-OFFER_ARG = "offer"
 NOT_CALLERS = frozenset(
     {"snoop", "supervisor", "transfer", "consult", "agency", "callback", "callback-out"}
 )
@@ -97,7 +91,6 @@ COUNSELLOR_LEGS = frozenset({OFFER_ARG, COUNSELLOR_ARG, SUPERVISOR_ARG, TRANSFER
 DANGER_VAR = "HOTLINE_DANGER"
 CENTRE_VAR = "HOTLINE_CENTRE"
 LANGUAGE_VAR = "HOTLINE_LANGUAGE"
-CALL_VAR = "HOTLINE_CALL"
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,8 +143,8 @@ class HotlineApp:
         self.on_danger: list[Callable[[DangerAlert], None]] = []
         # told when a caller could not be handed to the dialplan (they are still in the app)
         self.on_continue_failed: list[Callable[[str], None]] = []
-        self._by_channel: dict[str, HotlineCall] = {}  # caller channel id -> call
-        self._offers: dict[str, HotlineCall] = {}  # offer (counsellor leg) id -> call
+        self.by_channel: dict[str, HotlineCall] = {}  # caller channel id -> call
+        self.offers_by_leg: dict[str, HotlineCall] = {}  # offer (counsellor leg) id -> call
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._wrap_ups: dict[str, tuple[str, asyncio.TimerHandle]] = {}  # counsellor -> call
         self._tasks: set[asyncio.Task[object]] = set()
@@ -163,17 +156,18 @@ class HotlineApp:
             config=config,
             legs=self.legs,
             wall_clock=wall_clock,
-            spawn=self._spawn,
+            spawn=self.spawn,
             record=recorder.record,
         )
         self.control = CallControl(
             ari=ari,
             app_name=config.app,
-            spawn=self._spawn,
+            spawn=self.spawn,
             on_transfer_answered=self._transfer_answered,
             on_transfer_failed=self._transfer_failed,
         )
         self.consults = ConsultDesk(self)
+        self.offers = OfferDesk(self)
         self.sent_to_fallback = 0
 
     def engaged(self, counsellor_id: str) -> bool:
@@ -181,7 +175,7 @@ class HotlineApp:
         callbacks)? Those device-state changes are ours, not "busy elsewhere"."""
         if self.legs.live(counsellor_id):
             return True
-        for offer_id, call in self._offers.items():
+        for offer_id, call in self.offers_by_leg.items():
             offer = call.offers.get(offer_id)
             if offer is None or offer.counsellor_id != counsellor_id or offer.ended:
                 continue
@@ -202,13 +196,13 @@ class HotlineApp:
         if isinstance(event, StasisStart):
             self._on_stasis_start(event)
         elif isinstance(event, ChannelDtmfReceived):
-            call = self._by_channel.get(event.channel.id)
+            call = self.by_channel.get(event.channel.id)
             if call is not None:
                 self._on_digit(call, event.digit)
         elif isinstance(event, Dial):
-            self._on_dial(event)
+            self.offers.on_dial(event)
         elif isinstance(event, ChannelEnteredBridge):
-            self._on_entered_bridge(event)
+            self.offers.on_entered_bridge(event)
         elif isinstance(event, PlaybackFinished):
             self._on_playback_finished(event.playback.id, event.playback.target_uri)
         elif isinstance(event, ChannelHangupRequest | StasisEnd | ChannelDestroyed):
@@ -217,11 +211,11 @@ class HotlineApp:
     def _on_stasis_start(self, event: StasisStart) -> None:
         channel = event.channel
         if event.args and event.args[0] == OFFER_ARG:
-            self._on_offer_answered(channel.id)
+            self.offers.on_answered(channel.id)
             return
         if event.args and event.args[0] in NOT_CALLERS:
             return  # snoop legs and other helper channels are not hotline calls
-        if channel.id in self._by_channel:
+        if channel.id in self.by_channel:
             return  # duplicate
         call = HotlineCall(
             call_id=facts.call_id_of(self.node, channel.id),
@@ -232,8 +226,8 @@ class HotlineApp:
         )
         call.ops = SerialOps(call.call_id, self._failure_handler(call))
         self.calls[call.call_id] = call
-        self._by_channel[channel.id] = call
-        self._fact(
+        self.by_channel[channel.id] = call
+        self.fact(
             facts.CallArrived,
             call,
             caller_number=call.caller_number,
@@ -243,7 +237,7 @@ class HotlineApp:
         ivr = IvrMachine(self.config.ivr, caller_number=call.caller_number)
         call.ivr = ivr
         needs_answer = channel.state != "Up"
-        self._op(call, lambda: self._answer(call, needs_answer))
+        self.op(call, lambda: self._answer(call, needs_answer))
         self._apply_ivr(call, ivr.start(self.driver.now()))
 
     async def _answer(self, call: HotlineCall, needs_answer: bool) -> None:
@@ -261,11 +255,11 @@ class HotlineApp:
     def _apply_ivr(self, call: HotlineCall, actions: list[PlayPrompts | IvrFinished]) -> None:
         for action in actions:
             if isinstance(action, PlayPrompts):
-                self._play(call, action.prompts)
+                self.play(call, action.prompts)
             else:
                 self._ivr_done(call, action.answers)
         if call.phase is Phase.IVR and call.ivr is not None and call.ivr.deadline is not None:
-            self._set_timer(call, call.ivr.deadline, self._ivr_timeout)
+            self.set_timer(call, call.ivr.deadline, self._ivr_timeout)
 
     def _ivr_timeout(self, call: HotlineCall) -> None:
         if call.phase is Phase.IVR and call.ivr is not None:
@@ -274,8 +268,8 @@ class HotlineApp:
     def _ivr_done(self, call: HotlineCall, answers: IvrAnswers) -> None:
         call.answers = answers
         call.ivr = None
-        self._cancel_timer(call)
-        self._fact(
+        self.cancel_timer(call)
+        self.fact(
             facts.IvrCompleted,
             call,
             language=answers.language,
@@ -294,7 +288,7 @@ class HotlineApp:
             for name, value in variables.items():
                 await self.ari.channels.set_channel_var(call.channel_id, name, value)
 
-        self._op(call, mark)
+        self.op(call, mark)
         if answers.danger:
             alert = DangerAlert(
                 call_id=call.call_id,
@@ -308,16 +302,16 @@ class HotlineApp:
         if len(self._waiting()) >= self.config.queue_cap:
             self._no_counsellor(call, "queue_cap")
             return
-        self._enqueue(call, arrived_at=None)
+        self.enqueue(call, arrived_at=None)
 
-    def _enqueue(self, call: HotlineCall, arrived_at: float | None) -> None:
+    def enqueue(self, call: HotlineCall, arrived_at: float | None) -> None:
         answers = call.answers
         assert answers is not None
         call.phase = Phase.WAITING
         call.wait_deadline = (arrived_at or self.driver.now()) + self.config.max_wait
-        self._set_timer(call, call.wait_deadline, self._max_wait_reached)
-        self._play(call, ("please-hold",))
-        self._fact(facts.CallQueued, call, centre=answers.home_centre)
+        self.set_timer(call, call.wait_deadline, self._max_wait_reached)
+        self.play(call, ("please-hold",))
+        self.fact(facts.CallQueued, call, centre=answers.home_centre)
         call.in_engine = True
         self.driver.submit(
             rev.CallArrived(
@@ -333,13 +327,13 @@ class HotlineApp:
         return [c for c in self.calls.values() if c.phase is Phase.WAITING]
 
     # ----------------------------------------------------------------- media
-    def _play(self, call: HotlineCall, prompts: tuple[str, ...]) -> None:
+    def play(self, call: HotlineCall, prompts: tuple[str, ...]) -> None:
         media: list[str] = []
         for name in prompts:
             media.extend(PROMPTS[name].media(custom=self.config.custom_prompts))
-        self._play_media(call, media)
+        self.play_media(call, media)
 
-    def _play_media(self, call: HotlineCall, media: list[str]) -> None:
+    def play_media(self, call: HotlineCall, media: list[str]) -> None:
         previous = call.playback_id
         playback_id = uuid.uuid4().hex
         call.playback_id = playback_id
@@ -356,22 +350,20 @@ class HotlineApp:
                 call.channel_id, media, lang=language, playback_id=playback_id
             )
 
-        self._op(call, play)
+        self.op(call, play)
 
     def _on_playback_finished(self, playback_id: str, target_uri: str) -> None:
         channel_id = target_uri.removeprefix("channel:")
-        call = self._by_channel.get(channel_id)
+        call = self.by_channel.get(channel_id)
         if call is None or call.playback_id != playback_id:
             return
         call.playback_id = None
         if call.phase is Phase.WAITING and not call.moh:
             call.moh = True
             moh_class = self.config.moh_class
-            self._op(
-                call, lambda: self.ari.channels.start_moh(call.channel_id, moh_class=moh_class)
-            )
+            self.op(call, lambda: self.ari.channels.start_moh(call.channel_id, moh_class=moh_class))
         elif call.phase is Phase.LEAVING:
-            self._op(call, lambda: self._hangup(call.channel_id))
+            self.op(call, lambda: self.hangup(call.channel_id))
 
     # ----------------------------------------------------------------- decisions
     def on_decision(self, decision: Decision) -> None:
@@ -386,9 +378,9 @@ class HotlineApp:
         if call is None or call.phase is Phase.ENDED:
             return
         if isinstance(decision, RingCounsellor):
-            self._ring(call, decision)
+            self.offers.ring(call, decision)
         elif isinstance(decision, CancelRing):
-            self._cancel_offer(call, decision.counsellor_id, CANCEL_OUTCOME[decision.reason])
+            self.offers.cancel(call, decision.counsellor_id, CANCEL_OUTCOME[decision.reason])
         elif isinstance(decision, AnnouncePosition):
             # never cut an announcement or a prompt short with the next one
             if self.config.announce_positions and call.phase is Phase.WAITING and call.moh:
@@ -404,193 +396,10 @@ class HotlineApp:
         if expected_wait is not None:
             minutes = max(1, round(expected_wait / 60))
             media += [*PROMPTS["expected-wait"].media(custom=custom), f"number:{minutes}"]
-        self._play_media(call, media)
-
-    def _ring(self, call: HotlineCall, decision: RingCounsellor) -> None:
-        entry = self.config.counsellor(decision.counsellor_id)
-        offer = Offer(
-            offer_id=f"offer-{uuid.uuid4().hex}",
-            counsellor_id=decision.counsellor_id,
-            centre=decision.centre,
-            callback=decision.callback,
-            created=self.driver.now(),
-        )
-        call.offers[offer.offer_id] = offer
-        self._offers[offer.offer_id] = call
-        self._fact(
-            facts.CallOffered,
-            call,
-            offer_id=offer.offer_id,
-            counsellor=offer.counsellor_id,
-            centre=offer.centre,
-        )
-        if entry is None:
-            self._offer_failed(call, offer, RingFailure.UNREACHABLE)
-            return
-        endpoint = entry.endpoint
-
-        async def originate_once() -> None:
-            await self.ari.channels.originate(
-                endpoint,
-                app=self.config.app,
-                app_args=[OFFER_ARG, call.call_id],
-                caller_id=self.config.hotline_caller_id,
-                # Asterisk's own dial time-out only backs up routing's ring_timeout
-                timeout=max(1, round(self.config.ring_timeout) + 2),
-                variables={CALL_VAR: call.call_id},
-                channel_id=offer.offer_id,
-            )
-
-        async def originate() -> None:
-            # One leg per phone at a time: a withdrawn ring's leg may still be on its way out.
-            await self.legs.wait_free(offer.counsellor_id)
-            if offer.ended:
-                return  # withdrawn while we waited
-            self.legs.started(offer.counsellor_id, offer.offer_id)
-            for delay in (*RETRY_DELAYS, None):
-                try:
-                    await originate_once()
-                    if offer.ended:  # withdrawn while the request was on its way: take it back
-                        await self._hangup(offer.offer_id)
-                    return
-                except AriConnectionError as exc:
-                    # The request may have reached Asterisk before the connection broke: the
-                    # channel id we chose tells (never ring the same phone twice).
-                    log.warning("originate to %s interrupted: %s", endpoint, exc)
-                    with contextlib.suppress(AriError):
-                        if await self.ari.channels.get(offer.offer_id, missing_ok=True):
-                            return
-                    if delay is None:
-                        break
-                    await asyncio.sleep(delay)
-                except AriError as exc:  # the counsellor's phone failed, not the caller's call
-                    log.warning("originate to %s failed: %s", endpoint, exc)
-                    break
-            self.legs.ended(offer.offer_id)
-            self._offer_failed(call, offer, RingFailure.UNREACHABLE)
-
-        # Not behind the caller's media operations: the phone must ring the moment routing
-        # decides (the originate does not depend on what the caller hears).
-        self._spawn(originate())
-
-    def _cancel_offer(self, call: HotlineCall, counsellor_id: str, outcome: OfferOutcome) -> None:
-        for offer in call.offers.values():
-            if offer.counsellor_id == counsellor_id and not offer.ended and not offer.answered:
-                offer.ended = True
-                self._fact(facts.OfferEnded, call, offer_id=offer.offer_id, outcome=outcome)
-                offer_id = offer.offer_id
-                self._spawn(self._hangup(offer_id))
-
-    def _on_dial(self, event: Dial) -> None:
-        call = self._offers.get(event.peer.id)
-        if call is None:
-            return
-        offer = call.offers[event.peer.id]
-        if event.dialstatus == "RINGING":
-            offer.ringing = True
-        elif event.dialstatus in ("BUSY", "CONGESTION", "CHANUNAVAIL", "NOANSWER"):
-            failure = {
-                "BUSY": RingFailure.BUSY,
-                "NOANSWER": RingFailure.NO_ANSWER,
-            }.get(event.dialstatus, RingFailure.UNREACHABLE)
-            self._offer_failed(call, offer, failure)
-
-    def _offer_failed(self, call: HotlineCall, offer: Offer, failure: RingFailure) -> None:
-        if offer.ended or offer.answered:
-            return
-        offer.ended = True
-        outcome = {
-            RingFailure.BUSY: OfferOutcome.BUSY,
-            RingFailure.NO_ANSWER: OfferOutcome.NO_ANSWER,
-            RingFailure.UNREACHABLE: OfferOutcome.UNREACHABLE,
-        }[failure]
-        self._fact(facts.OfferEnded, call, offer_id=offer.offer_id, outcome=outcome)
-        if call.phase in (Phase.WAITING, Phase.CALLBACK_MENU):
-            self.driver.submit(rev.RingFailed(call.call_id, offer.counsellor_id, failure))
-
-    def _on_offer_answered(self, offer_id: str) -> None:
-        call = self._offers.get(offer_id)
-        if call is None:
-            # a counsellor leg whose call this service does not know (e.g. after a restart)
-            self._spawn(self._hangup(offer_id))
-            return
-        offer = call.offers[offer_id]
-        if offer.answered:
-            return  # duplicate StasisStart
-        if offer.ended or call.phase not in (Phase.WAITING, Phase.CALLBACK_MENU):
-            self._spawn(self._hangup(offer_id))
-            return
-        offer.answered = True
-        call.connected_offer = offer_id
-        call.phase = Phase.CONNECTED
-        self._cancel_timer(call)
-        self._fact(facts.OfferEnded, call, offer_id=offer_id, outcome=OfferOutcome.ANSWERED)
-        self.driver.submit(rev.CallAnswered(call.call_id, offer.counsellor_id))
-        bridge_id = f"call-{uuid.uuid4().hex}"
-        call.bridge_id = bridge_id
-        playback = call.playback_id
-        call.playback_id = None
-        moh = call.moh
-        call.moh = False
-
-        async def connect() -> None:
-            if playback is not None:
-                await self.ari.playbacks.stop(playback, missing_ok=True)
-            if moh:
-                await self.ari.channels.stop_moh(call.channel_id, missing_ok=True)
-            try:
-                await self.ari.bridges.create(type="mixing", bridge_id=bridge_id, name=call.call_id)
-                await self.ari.bridges.add_channel(bridge_id, [call.channel_id, offer_id])
-            except (AriNotFound, AriBadRequest, AriUnprocessable):
-                # 400/404 "Channel not found", 422 "not in Stasis": a leg is leaving
-                if call.phase is Phase.CONNECTED and call.connected_offer == offer_id:
-                    await self._bridge_failed(call, offer)  # its event has not come yet
-                return  # the hang-up was handled (caller gone, or counsellor gone: re-queued)
-            if call.phase is Phase.CONNECTED and call.connected_offer == offer_id:
-                self._bridged(call)
-
-        self._op(call, connect)
-
-    async def _bridge_failed(self, call: HotlineCall, offer: Offer) -> None:
-        """Which leg went? The caller: the call is over. The counsellor: the caller goes back
-        to the head of the line. Both still there: a real failure (to the fallback queue)."""
-        caller = await self.ari.channels.get(call.channel_id, missing_ok=True)
-        if call.phase is not Phase.CONNECTED or call.connected_offer != offer.offer_id:
-            return  # the leg's own event arrived meanwhile and was handled
-        if caller is None:
-            self.lost(call)
-            return
-        if caller.dialplan.app_name != "Stasis":
-            self.left_for_fallback(call, "left the app while being bridged")
-            return
-        counsellor = await self.ari.channels.get(offer.offer_id, missing_ok=True)
-        if call.phase is not Phase.CONNECTED or call.connected_offer != offer.offer_id:
-            return
-        if counsellor is None or counsellor.dialplan.app_name != "Stasis":
-            self._spawn(self._hangup(offer.offer_id))
-            self._requeue(call, offer)
-            return
-        raise RuntimeError(f"caller and counsellor could not be bridged on {call.call_id}")
-
-    def _bridged(self, call: HotlineCall) -> None:
-        """Answered for the caller only once they can hear the counsellor (the bridge's own
-        event or the REST answer, whichever comes first): a caller who hung up as the phone
-        was picked up is an abandoned call, not an answered one."""
-        offer = call.counsellor_offer
-        if call.bridged or offer is None:
-            return
-        call.bridged = True
-        self._fact(facts.CallAnswered, call, counsellor=offer.counsellor_id, centre=offer.centre)
-
-    def _on_entered_bridge(self, event: ChannelEnteredBridge) -> None:
-        if event.channel is None:
-            return
-        call = self._by_channel.get(event.channel.id)
-        if call is not None and call.bridge_id == event.bridge.id and call.connected_offer:
-            self._bridged(call)
+        self.play_media(call, media)
 
     # ----------------------------------------------------------------- supervisors, transfers
-    def _connected_call(self, call_id: str) -> HotlineCall:
+    def connected_call(self, call_id: str) -> HotlineCall:
         call = self.calls.get(call_id)
         if call is None or call.phase is not Phase.CONNECTED or not call.bridged:
             raise SupervisionError(
@@ -600,7 +409,7 @@ class HotlineApp:
 
     def supervise(self, call_id: str, endpoint: str, mode: Mode) -> Session:
         """A supervisor's phone (``endpoint``) listens to, whispers in or barges into a call."""
-        call = self._connected_call(call_id)
+        call = self.connected_call(call_id)
         assert call.connected_offer is not None and call.bridge_id is not None
         return self.control.supervise(call_id, call.connected_offer, call.bridge_id, endpoint, mode)
 
@@ -608,7 +417,7 @@ class HotlineApp:
         self, call_id: str, *, counsellor_id: str | None = None, agency_id: str | None = None
     ) -> Transfer:
         """Blind transfer to a colleague (any centre) or an agency of the directory."""
-        self._connected_call(call_id)
+        self.connected_call(call_id)
         if self.consults.active(call_id) is not None:
             raise SupervisionError(
                 "a consultation is under way / cuộc gọi đang được tham khảo ý kiến"
@@ -627,11 +436,11 @@ class HotlineApp:
     def _transfer_answered(self, transfer: Transfer) -> None:
         call = self.calls.get(transfer.call_id)
         if call is None or call.phase is not Phase.CONNECTED or call.bridge_id is None:
-            self._spawn(self._hangup(transfer.transfer_id))
+            self.spawn(self.hangup(transfer.transfer_id))
             self.control.transfer_done(transfer)
             return
         agency = None if transfer.target_counsellor else transfer.target.removeprefix("agency:")
-        old = self._hand_over(
+        old = self.hand_over(
             call, transfer.transfer_id, transfer.target_counsellor, agency, kind=TransferKind.BLIND
         )
         bridge_id = call.bridge_id
@@ -639,12 +448,12 @@ class HotlineApp:
         async def swap() -> None:
             await self.ari.bridges.add_channel(bridge_id, transfer.transfer_id)
             if old is not None:
-                await self._hangup(old.offer_id)
+                await self.hangup(old.offer_id)
 
-        self._op(call, swap)
+        self.op(call, swap)
         self.control.transfer_done(transfer)
 
-    def _hand_over(
+    def hand_over(
         self,
         call: HotlineCall,
         leg: str,
@@ -665,9 +474,9 @@ class HotlineApp:
             answered=True,
         )
         call.offers[new.offer_id] = new
-        self._offers[new.offer_id] = call
+        self.offers_by_leg[new.offer_id] = call
         call.connected_offer = new.offer_id
-        self._fact(
+        self.fact(
             facts.CallTransferred,
             call,
             transfer_id=leg,
@@ -696,73 +505,38 @@ class HotlineApp:
         channel_id = event.channel.id
         if isinstance(event, ChannelDestroyed):
             self.legs.ended(channel_id)
-        offer_call = self._offers.get(channel_id)
+        offer_call = self.offers_by_leg.get(channel_id)
         if offer_call is not None and self.consults.counsellor_left(offer_call, channel_id):
             return
         if offer_call is not None:
-            self._offer_gone(offer_call, offer_call.offers[channel_id], event)
+            self.offers.on_leg_gone(offer_call, offer_call.offers[channel_id], event)
             return
-        call = self._by_channel.get(channel_id)
+        call = self.by_channel.get(channel_id)
         if call is None or call.phase is Phase.ENDED:
             return
         if isinstance(event, ChannelHangupRequest) and event.soft:
             return  # our own DELETE: the StasisEnd that follows ends the call
-        self._end_call(
-            call, HangupBy.CALLER if call.phase is not Phase.LEAVING else HangupBy.SYSTEM
-        )
+        self.end_call(call, HangupBy.CALLER if call.phase is not Phase.LEAVING else HangupBy.SYSTEM)
 
-    def _offer_gone(
-        self,
-        call: HotlineCall,
-        offer: Offer,
-        event: ChannelHangupRequest | StasisEnd | ChannelDestroyed,
-    ) -> None:
-        if offer.answered:
-            if call.phase is Phase.CONNECTED and call.connected_offer == offer.offer_id:
-                if call.bridged:
-                    # the counsellor hung up: the conversation is over for the caller too
-                    self._end_call(call, HangupBy.COUNSELLOR)
-                else:
-                    # picked up and dropped before the caller heard anybody: back in line
-                    self._requeue(call, offer)
-            return
-        if offer.ended:
-            return
-        if isinstance(event, ChannelDestroyed):
-            self._offer_failed(call, offer, ring_failure(event, rang=offer.ringing))
-
-    def _requeue(self, call: HotlineCall, offer: Offer) -> None:
-        """The counsellor's leg went away before the caller was bridged: the caller goes back
-        to the head of the line (keeping their arrival time); the counsellor to wrap-up."""
-        offer.ended = True
-        call.connected_offer = None
-        if call.bridge_id is not None:
-            self._spawn(self.ari.bridges.destroy(call.bridge_id, missing_ok=True))
-            call.bridge_id = None
-        if call.in_engine:
-            self.driver.submit(rev.CallEnded(call.call_id))
-            call.in_engine = False
-        self._enqueue(call, arrived_at=call.arrived)
-
-    def _end_call(self, call: HotlineCall, by: HangupBy) -> None:
+    def end_call(self, call: HotlineCall, by: HangupBy) -> None:
         self.control.call_ended(call.call_id)
         self.consults.call_ended(call, ConsultOutcome.CALLER_HUNG_UP)
         previous = call.phase
         call.phase = Phase.ENDED
-        self._cancel_timer(call)
+        self.cancel_timer(call)
         if call.ops is not None:
             call.ops.close()
         outcome: CallOutcome | None = None
         for offer in call.offers.values():
             if not offer.ended and not offer.answered:
                 offer.ended = True
-                self._fact(
+                self.fact(
                     facts.OfferEnded,
                     call,
                     offer_id=offer.offer_id,
                     outcome=OfferOutcome.CALLER_HUNG_UP,
                 )
-                self._spawn(self._hangup(offer.offer_id))
+                self.spawn(self.hangup(offer.offer_id))
         if call.adopted_counsellor is not None:
             self.driver.submit(rev.PhoneFree(call.adopted_counsellor))
         if call.in_engine:
@@ -774,14 +548,14 @@ class HotlineApp:
             call.in_engine = False
         connected = call.counsellor_offer
         if connected is not None:
-            self._spawn(self._hangup(connected.offer_id))
-            self._spawn(self._hangup(call.channel_id))
+            self.spawn(self.hangup(connected.offer_id))
+            self.spawn(self.hangup(call.channel_id))
         if call.bridge_id is not None:
             bridge_id = call.bridge_id
-            self._spawn(self.ari.bridges.destroy(bridge_id, missing_ok=True))
+            self.spawn(self.ari.bridges.destroy(bridge_id, missing_ok=True))
         if previous is Phase.IVR:
             outcome = CallOutcome.ABANDONED_IVR
-        self._fact(facts.CallEnded, call, hangup_by=by, outcome=outcome)
+        self.fact(facts.CallEnded, call, hangup_by=by, outcome=outcome)
         self._forget(call)
 
     def _start_wrap_up(self, call: HotlineCall) -> None:
@@ -811,17 +585,17 @@ class HotlineApp:
 
     def _forget(self, call: HotlineCall) -> None:
         self.calls.pop(call.call_id, None)
-        self._by_channel.pop(call.channel_id, None)
+        self.by_channel.pop(call.channel_id, None)
         for offer_id in call.offers:
-            self._offers.pop(offer_id, None)
+            self.offers_by_leg.pop(offer_id, None)
 
     def _failure_handler(self, call: HotlineCall) -> Callable[[BaseException], None]:
         def on_error(exc: BaseException) -> None:
             if isinstance(exc, ChannelNotFound):
                 # Perhaps the caller hung up while we were not listening: look before acting.
-                self._spawn(self._check_gone(call, repr(exc)))
+                self.spawn(self._check_gone(call, repr(exc)))
             else:
-                self._fail(call, repr(exc))
+                self.fail(call, repr(exc))
 
         return on_error
 
@@ -833,18 +607,18 @@ class HotlineApp:
         if call.phase is Phase.ENDED:
             return
         if alive:
-            self._fail(call, reason)
+            self.fail(call, reason)
         else:
             self.lost(call)
 
-    def _fail(self, call: HotlineCall, reason: str) -> None:
+    def fail(self, call: HotlineCall, reason: str) -> None:
         """Something went wrong with this call: hand it to the dialplan's fallback queue."""
         if self._stopping:
             return
         if call.phase is Phase.ENDED:
             return
         if call.phase is Phase.LEAVING:  # only goodbye was left to do: end the call cleanly
-            self._spawn(self._hangup(call.channel_id))
+            self.spawn(self.hangup(call.channel_id))
             return
         log.error("call %s goes to the fallback queue: %s", call.call_id, reason)
         self.send_to_fallback(call, reason)
@@ -859,23 +633,23 @@ class HotlineApp:
         for offer in call.offers.values():
             if not offer.ended and not offer.answered:
                 offer.ended = True
-                self._fact(
+                self.fact(
                     facts.OfferEnded, call, offer_id=offer.offer_id, outcome=OfferOutcome.CANCELLED
                 )
-                self._spawn(self._hangup(offer.offer_id))
+                self.spawn(self.hangup(offer.offer_id))
         connected = call.counsellor_offer
         if connected is not None:
-            self._spawn(self._hangup(connected.offer_id))
+            self.spawn(self.hangup(connected.offer_id))
         call.phase = Phase.ENDED
-        self._cancel_timer(call)
+        self.cancel_timer(call)
         if call.ops is not None:
             call.ops.close()
-        self._fact(facts.CallSentToFallback, call, reason=reason)
+        self.fact(facts.CallSentToFallback, call, reason=reason)
         self.sent_to_fallback += 1
         channel_id = call.channel_id
         self._forget(call)
         if not already_continued:
-            self._spawn(self._continue(channel_id))
+            self.spawn(self._continue(channel_id))
 
     async def _continue(self, channel_id: str) -> None:
         try:
@@ -904,12 +678,12 @@ class HotlineApp:
     ) -> None:
         if is_withheld(call.caller_number):  # no number to call back: never promise one
             if then_fallback is not None:
-                self._play(call, (prompt,))
+                self.play(call, (prompt,))
                 self.send_to_fallback(call, then_fallback)
             return
         call.phase = Phase.CALLBACK_MENU
         call.callback_digits = []
-        self._play(call, (prompt,))
+        self.play(call, (prompt,))
         deadline = self.driver.now() + self.config.callback_digit_timeout
         fallback = then_fallback
 
@@ -921,7 +695,7 @@ class HotlineApp:
             else:
                 self._resume_waiting(c)
 
-        self._set_timer(call, deadline, timeout)
+        self.set_timer(call, deadline, timeout)
 
     def _callback_digit(self, call: HotlineCall, digit: str) -> None:
         call.callback_digits.append(digit)
@@ -930,17 +704,17 @@ class HotlineApp:
             if digit != "1":
                 self._resume_waiting(call)
                 return
-            self._play(call, ("callback-confirm-number",))
+            self.play(call, ("callback-confirm-number",))
         elif step == 2:
             if digit != "1":  # not this number / not safe: keep waiting instead
                 self._resume_waiting(call)
                 return
-            self._play(call, ("callback-when",))
+            self.play(call, ("callback-when",))
         else:
             window = {"1": "morning", "2": "afternoon", "3": "evening"}.get(digit, "any")
             self._callback_confirmed(call, window)
             return
-        self._set_timer(
+        self.set_timer(
             call, self.driver.now() + self.config.callback_digit_timeout, self._resume_waiting
         )
 
@@ -962,8 +736,8 @@ class HotlineApp:
         )
         call.in_engine = False  # routing now holds the request, not the live call
         call.phase = Phase.LEAVING
-        self._cancel_timer(call)
-        self._play(call, ("callback-confirmed", "goodbye"))
+        self.cancel_timer(call)
+        self.play(call, ("callback-confirmed", "goodbye"))
 
     def _resume_waiting(self, call: HotlineCall) -> None:
         if call.phase is not Phase.CALLBACK_MENU:
@@ -973,14 +747,14 @@ class HotlineApp:
             return
         call.phase = Phase.WAITING
         if call.wait_deadline is not None:
-            self._set_timer(call, call.wait_deadline, self._max_wait_reached)
-        self._play(call, ("please-hold",))
+            self.set_timer(call, call.wait_deadline, self._max_wait_reached)
+        self.play(call, ("please-hold",))
 
     # ----------------------------------------------------------------- reconciliation
     def knows(self, channel_id: str) -> bool:
         return (
-            channel_id in self._by_channel
-            or channel_id in self._offers
+            channel_id in self.by_channel
+            or channel_id in self.offers_by_leg
             or self.callbacks.knows(channel_id)
             or self.control.knows(channel_id)
             or self.consults.knows(channel_id)
@@ -988,19 +762,19 @@ class HotlineApp:
 
     def lost(self, call: HotlineCall) -> None:
         """The caller's channel vanished while we were away (its hang-up event was lost)."""
-        self._end_call(call, HangupBy.UNKNOWN)
+        self.end_call(call, HangupBy.UNKNOWN)
 
     def left_for_fallback(self, call: HotlineCall, reason: str) -> None:
         """The caller left our app for the dialplan without us (the watchdog moved them)."""
         self.send_to_fallback(call, reason, already_continued=True)
 
     def offer_lost(self, call: HotlineCall, offer: Offer) -> None:
-        self._offer_failed(
+        self.offers.failed(
             call, offer, RingFailure.NO_ANSWER if offer.ringing else RingFailure.UNREACHABLE
         )
 
     def hang_up_orphan(self, channel_id: str) -> None:
-        self._spawn(self._hangup(channel_id))
+        self.spawn(self.hangup(channel_id))
 
     def _adopt(self, channel: Channel, phase: Phase, arrived: float) -> HotlineCall:
         call = HotlineCall(
@@ -1013,7 +787,7 @@ class HotlineApp:
         )
         call.ops = SerialOps(call.call_id, self._failure_handler(call))
         self.calls[call.call_id] = call
-        self._by_channel[channel.id] = call
+        self.by_channel[channel.id] = call
         return call
 
     def adopt_waiting(self, channel: Channel, answers: IvrAnswers, *, arrived_at: float) -> None:
@@ -1022,11 +796,11 @@ class HotlineApp:
         if self.callbacks.owns(facts.call_id_of(self.node, channel.id)):
             # they confirmed a callback and the restart cut their goodbye: let them go
             leaving = self._adopt(channel, Phase.LEAVING, arrived_at)
-            self._op(leaving, lambda: self._hangup(leaving.channel_id))
+            self.op(leaving, lambda: self.hangup(leaving.channel_id))
             return
         call = self._adopt(channel, Phase.WAITING, arrived_at)
         call.answers = answers
-        self._enqueue(call, arrived_at=arrived_at)
+        self.enqueue(call, arrived_at=arrived_at)
 
     def adopt_connected(self, channel: Channel, bridge_id: str, partner: Channel) -> None:
         """A caller already talking to a counsellor: leave the bridge alone, watch its end."""
@@ -1045,7 +819,7 @@ class HotlineApp:
         )
         call.offers[partner.id] = offer
         call.connected_offer = partner.id
-        self._offers[partner.id] = call
+        self.offers_by_leg[partner.id] = call
         if entry is not None:
             # routing never offered this call; the phone is simply busy until the call ends
             self.driver.submit(rev.PhoneBusy(entry.id))
@@ -1063,14 +837,14 @@ class HotlineApp:
                 call.ops.close()
 
     # ----------------------------------------------------------------- plumbing
-    def _op(self, call: HotlineCall, op: Callable[[], Awaitable[object]]) -> None:
+    def op(self, call: HotlineCall, op: Callable[[], Awaitable[object]]) -> None:
         if call.ops is not None:
             call.ops.add(op)
 
-    async def _hangup(self, channel_id: str) -> None:
+    async def hangup(self, channel_id: str) -> None:
         await hang_up(self.ari, channel_id)
 
-    def _spawn(self, coro: Coroutine[Any, Any, object]) -> None:
+    def spawn(self, coro: Coroutine[Any, Any, object]) -> None:
         """Run a fire-and-forget cleanup, keeping a reference until it is done."""
         if self._stopping:
             coro.close()
@@ -1087,10 +861,10 @@ class HotlineApp:
                 if call.ops is not None:
                     await call.ops.idle()
 
-    def _set_timer(
+    def set_timer(
         self, call: HotlineCall, at: float, action: Callable[[HotlineCall], None]
     ) -> None:
-        self._cancel_timer(call)
+        self.cancel_timer(call)
         self._timers[call.call_id] = self.driver.call_at(at, self._timer_fired, call, action)
 
     def _timer_fired(self, call: HotlineCall, action: Callable[[HotlineCall], None]) -> None:
@@ -1101,13 +875,13 @@ class HotlineApp:
             action(call)
         except Exception as exc:
             log.exception("timer on %s failed", call.call_id)
-            self._fail(call, repr(exc))
+            self.fail(call, repr(exc))
 
-    def _cancel_timer(self, call: HotlineCall) -> None:
+    def cancel_timer(self, call: HotlineCall) -> None:
         handle = self._timers.pop(call.call_id, None)
         if handle is not None:
             handle.cancel()
 
-    def _fact(self, kind: type[facts.CallFact], call: HotlineCall, **fields: object) -> None:
+    def fact(self, kind: type[facts.CallFact], call: HotlineCall, **fields: object) -> None:
         fact = kind(node=self.node, channel_id=call.channel_id, at=self._wall(), **fields)
         self.recorder.record(fact)  # type: ignore[arg-type]  # every CallFact kind is a Fact

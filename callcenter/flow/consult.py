@@ -103,7 +103,7 @@ class ConsultDesk:
     ) -> Consultation:
         """Consult a colleague, the longest-free counsellor of a centre, or an agency."""
         app = self.app
-        call = app._connected_call(call_id)
+        call = app.connected_call(call_id)
         if call_id in self.by_call:
             raise SupervisionError(
                 "a consultation is already under way / cuộc gọi đang được tham khảo ý kiến"
@@ -146,7 +146,7 @@ class ConsultDesk:
         )
         self.by_call[call_id] = consult
         self._by_leg[consult.consult_id] = consult
-        app._fact(
+        app.fact(
             facts.ConsultStarted,
             call,
             consult_id=consult.consult_id,
@@ -155,7 +155,7 @@ class ConsultDesk:
             to_centre=consult.to_centre,
             to_agency=consult.to_agency,
         )
-        app._op(call, lambda: self._hold_and_ring(consult))
+        app.op(call, lambda: self._hold_and_ring(consult))
         return consult
 
     def _free_in(self, centre: str, *, but: str) -> str:
@@ -207,7 +207,7 @@ class ConsultDesk:
             )  # fmt: skip
         call = self.app.calls[call_id]
         self._close(c, ConsultOutcome.COMPLETED, call)
-        self.app._hand_over(
+        self.app.hand_over(
             call, c.consult_id, c.to_counsellor, c.to_agency, kind=TransferKind.CONSULT
         )
         ari = self.app.ari
@@ -219,7 +219,7 @@ class ConsultDesk:
             await hang_up(ari, c.counsellor_leg)
             await ari.bridges.destroy(c.bridge_id, missing_ok=True)
 
-        self.app._op(call, hand_over)
+        self.app.op(call, hand_over)
         return c
 
     def cancel(self, call_id: str) -> Consultation:
@@ -242,7 +242,7 @@ class ConsultDesk:
         c.ended = True
         self.by_call.pop(c.call_id, None)
         self._by_leg.pop(c.consult_id, None)
-        self.app._fact(facts.ConsultEnded, call, consult_id=c.consult_id, outcome=outcome)
+        self.app.fact(facts.ConsultEnded, call, consult_id=c.consult_id, outcome=outcome)
 
     def _back_to_caller(self, c: Consultation, outcome: ConsultOutcome) -> None:
         call = self.app.calls.get(c.call_id)
@@ -259,7 +259,7 @@ class ConsultDesk:
             await ari.bridges.stop_moh(c.call_bridge, missing_ok=True)
             await ari.bridges.destroy(c.bridge_id, missing_ok=True)
 
-        self.app._op(call, back)
+        self.app.op(call, back)
 
     def call_ended(self, call: HotlineCall, outcome: ConsultOutcome) -> None:
         """The caller hung up on hold (or went to the fallback queue): the target is released."""
@@ -267,8 +267,8 @@ class ConsultDesk:
         if c is None or c.ended:
             return
         self._close(c, outcome, call)
-        self.app._spawn(hang_up(self.app.ari, c.consult_id))
-        self.app._spawn(self._destroy(c.bridge_id))
+        self.app.spawn(hang_up(self.app.ari, c.consult_id))
+        self.app.spawn(self._destroy(c.bridge_id))
 
     def counsellor_left(self, call: HotlineCall, leg: str) -> bool:
         """The counsellor's leg went during the consultation: never leave the caller on hold
@@ -295,12 +295,12 @@ class ConsultDesk:
             c = self._by_leg.get(event.channel.id)
             call = self.app.calls.get(c.call_id) if c is not None else None
             if c is None or call is None:  # not (or no longer) ours: release the phone
-                self.app._spawn(hang_up(self.app.ari, event.channel.id))
+                self.app.spawn(hang_up(self.app.ari, event.channel.id))
                 return True
             if c.answered:
                 return True  # duplicate
             c.answered = True
-            self.app._fact(facts.ConsultAnswered, call, consult_id=c.consult_id)
+            self.app.fact(facts.ConsultAnswered, call, consult_id=c.consult_id)
             ari = self.app.ari
             ringback, bridge_id, leg = c.ringback_id, c.bridge_id, c.consult_id
 
@@ -308,7 +308,7 @@ class ConsultDesk:
                 await ari.playbacks.stop(ringback, missing_ok=True)
                 await ari.bridges.add_channel(bridge_id, leg)
 
-            self.app._op(call, join)
+            self.app.op(call, join)
             return True
         if isinstance(event, Dial):
             c = self._by_leg.get(event.peer.id)

@@ -137,7 +137,7 @@ async def test_a_failing_operation_sends_the_caller_to_the_fallback_queue(
             async def broken() -> None:  # any bug in any step of a call
                 raise RuntimeError("boom")
 
-            service.app._op(call, broken)
+            service.app.op(call, broken)
             await until(lambda: service.app.sent_to_fallback == 1, what="sent to fallback")
             await until(
                 lambda: (
