@@ -42,7 +42,6 @@ from callcenter.calls.outcomes import (
     ConsultOutcome,
     HangupBy,
     OfferOutcome,
-    TransferKind,
 )
 from callcenter.flow.call import (
     HotlineCall,
@@ -51,7 +50,8 @@ from callcenter.flow.call import (
     SerialOps,
     retrying,
 )
-from callcenter.flow.callbacks import COUNSELLOR_ARG, CallbackDialer, CallbackRequest
+from callcenter.flow.callback_menu import CallbackMenu
+from callcenter.flow.callbacks import COUNSELLOR_ARG, CallbackDialer
 from callcenter.flow.config import FlowConfig
 from callcenter.flow.consult import CONSULT_ARG, ConsultDesk
 from callcenter.flow.driver import RoutingDriver
@@ -64,12 +64,8 @@ from callcenter.flow.supervision import (
     SUPERVISOR_ARG,
     TRANSFER_ARG,
     CallControl,
-    Mode,
-    Session,
-    SupervisionError,
-    Transfer,
 )
-from callcenter.privacy.crypto import is_withheld
+from callcenter.flow.transfers import TransferDesk
 from routing import events as rev
 from routing.decisions import (
     AnnouncePosition,
@@ -159,15 +155,17 @@ class HotlineApp:
             spawn=self.spawn,
             record=recorder.record,
         )
+        self.transfers = TransferDesk(self)
         self.control = CallControl(
             ari=ari,
             app_name=config.app,
             spawn=self.spawn,
-            on_transfer_answered=self._transfer_answered,
-            on_transfer_failed=self._transfer_failed,
+            on_transfer_answered=self.transfers.answered,
+            on_transfer_failed=self.transfers.failed,
         )
         self.consults = ConsultDesk(self)
         self.offers = OfferDesk(self)
+        self.menu = CallbackMenu(self)
         self.sent_to_fallback = 0
 
     def engaged(self, counsellor_id: str) -> bool:
@@ -250,7 +248,7 @@ class HotlineApp:
         if call.phase is Phase.IVR and call.ivr is not None:
             self._apply_ivr(call, call.ivr.on_digit(digit, now))
         elif call.phase is Phase.CALLBACK_MENU:
-            self._callback_digit(call, digit)
+            self.menu.on_digit(call, digit)
 
     def _apply_ivr(self, call: HotlineCall, actions: list[PlayPrompts | IvrFinished]) -> None:
         for action in actions:
@@ -300,7 +298,7 @@ class HotlineApp:
             for notify in self.on_danger:
                 notify(alert)
         if len(self._waiting()) >= self.config.queue_cap:
-            self._no_counsellor(call, "queue_cap")
+            self.menu.no_counsellor(call, "queue_cap")
             return
         self.enqueue(call, arrived_at=None)
 
@@ -309,7 +307,7 @@ class HotlineApp:
         assert answers is not None
         call.phase = Phase.WAITING
         call.wait_deadline = (arrived_at or self.driver.now()) + self.config.max_wait
-        self.set_timer(call, call.wait_deadline, self._max_wait_reached)
+        self.set_timer(call, call.wait_deadline, self.menu.max_wait_reached)
         self.play(call, ("please-hold",))
         self.fact(facts.CallQueued, call, centre=answers.home_centre)
         call.in_engine = True
@@ -386,7 +384,7 @@ class HotlineApp:
             if self.config.announce_positions and call.phase is Phase.WAITING and call.moh:
                 self._announce(call, decision.position, decision.expected_wait)
         elif isinstance(decision, OfferCallback) and call.phase is Phase.WAITING:
-            self._offer_callback(call)
+            self.menu.offer(call)
 
     def _announce(self, call: HotlineCall, position: int, expected_wait: float | None) -> None:
         """ "You are caller number N; the expected wait is about M minutes" (the wait only when
@@ -399,107 +397,6 @@ class HotlineApp:
         self.play_media(call, media)
 
     # ----------------------------------------------------------------- supervisors, transfers
-    def connected_call(self, call_id: str) -> HotlineCall:
-        call = self.calls.get(call_id)
-        if call is None or call.phase is not Phase.CONNECTED or not call.bridged:
-            raise SupervisionError(
-                f"call {call_id} is not in a conversation / cuộc gọi không trong đàm thoại"
-            )
-        return call
-
-    def supervise(self, call_id: str, endpoint: str, mode: Mode) -> Session:
-        """A supervisor's phone (``endpoint``) listens to, whispers in or barges into a call."""
-        call = self.connected_call(call_id)
-        assert call.connected_offer is not None and call.bridge_id is not None
-        return self.control.supervise(call_id, call.connected_offer, call.bridge_id, endpoint, mode)
-
-    def transfer(
-        self, call_id: str, *, counsellor_id: str | None = None, agency_id: str | None = None
-    ) -> Transfer:
-        """Blind transfer to a colleague (any centre) or an agency of the directory."""
-        self.connected_call(call_id)
-        if self.consults.active(call_id) is not None:
-            raise SupervisionError(
-                "a consultation is under way / cuộc gọi đang được tham khảo ý kiến"
-            )  # fmt: skip
-        if counsellor_id is not None:
-            entry = self.config.counsellor(counsellor_id)
-            if entry is None:
-                raise SupervisionError(f"unknown counsellor / không có tư vấn viên {counsellor_id}")
-            return self.control.transfer(call_id, entry.endpoint, entry.id, entry.id)
-        agency = next((a for a in self.config.agencies if a.id == agency_id), None)
-        if agency is None:
-            raise SupervisionError(f"unknown agency / không có cơ quan {agency_id}")
-        endpoint = agency.dial_string(self.config.outbound_trunk)
-        return self.control.transfer(call_id, endpoint, f"agency:{agency.id}", None)
-
-    def _transfer_answered(self, transfer: Transfer) -> None:
-        call = self.calls.get(transfer.call_id)
-        if call is None or call.phase is not Phase.CONNECTED or call.bridge_id is None:
-            self.spawn(self.hangup(transfer.transfer_id))
-            self.control.transfer_done(transfer)
-            return
-        agency = None if transfer.target_counsellor else transfer.target.removeprefix("agency:")
-        old = self.hand_over(
-            call, transfer.transfer_id, transfer.target_counsellor, agency, kind=TransferKind.BLIND
-        )
-        bridge_id = call.bridge_id
-
-        async def swap() -> None:
-            await self.ari.bridges.add_channel(bridge_id, transfer.transfer_id)
-            if old is not None:
-                await self.hangup(old.offer_id)
-
-        self.op(call, swap)
-        self.control.transfer_done(transfer)
-
-    def hand_over(
-        self,
-        call: HotlineCall,
-        leg: str,
-        target: str | None,
-        agency: str | None,
-        *,
-        kind: TransferKind,
-    ) -> Offer | None:
-        """The call is now the target's (leg ``leg``): recorded, and the first counsellor's part
-        is over for routing (to wrap-up). Returns the first counsellor's offer."""
-        old = call.counsellor_offer
-        entry = self.config.counsellor(target) if target else None
-        new = Offer(
-            offer_id=leg,
-            counsellor_id=target or f"agency:{agency}",
-            centre=entry.centre if entry else "",
-            ringing=True,
-            answered=True,
-        )
-        call.offers[new.offer_id] = new
-        self.offers_by_leg[new.offer_id] = call
-        call.connected_offer = new.offer_id
-        self.fact(
-            facts.CallTransferred,
-            call,
-            transfer_id=leg,
-            transfer_kind=kind,
-            from_counsellor=old.counsellor_id if old else None,
-            to_counsellor=target,
-            to_centre=entry.centre if entry else None,
-            to_agency=agency,
-        )
-        if call.in_engine:  # the first counsellor's part is over: to wrap-up
-            self.driver.submit(rev.CallEnded(call.call_id))
-            call.in_engine = False
-        elif call.adopted_counsellor is not None:
-            self.driver.submit(rev.PhoneFree(call.adopted_counsellor))
-        call.adopted_counsellor = target
-        if target is not None:  # routing did not offer this: the phone is simply busy
-            self.driver.submit(rev.PhoneBusy(target))
-        return old
-
-    def _transfer_failed(self, transfer: Transfer) -> None:
-        log.warning("transfer of %s to %s not answered: the caller stays", transfer.call_id,
-                    transfer.target)  # fmt: skip
-
     # ----------------------------------------------------------------- leaving
     def _on_channel_gone(self, event: ChannelHangupRequest | StasisEnd | ChannelDestroyed) -> None:
         channel_id = event.channel.id
@@ -663,93 +560,7 @@ class HotlineApp:
             for notify in self.on_continue_failed:
                 notify(channel_id)
 
-    def _max_wait_reached(self, call: HotlineCall) -> None:
-        if call.phase is Phase.WAITING:
-            self._no_counsellor(call, "max_wait")
-
-    def _no_counsellor(self, call: HotlineCall, reason: str) -> None:
-        """Nobody can answer (night, surge): emergency numbers, a callback offer, then the
-        fallback queue. Never silence, never a busy tone."""
-        self._offer_callback(call, prompt="all-busy-emergency", then_fallback=reason)
-
     # ----------------------------------------------------------------- callbacks
-    def _offer_callback(
-        self, call: HotlineCall, prompt: str = "callback-offer", then_fallback: str | None = None
-    ) -> None:
-        if is_withheld(call.caller_number):  # no number to call back: never promise one
-            if then_fallback is not None:
-                self.play(call, (prompt,))
-                self.send_to_fallback(call, then_fallback)
-            return
-        call.phase = Phase.CALLBACK_MENU
-        call.callback_digits = []
-        self.play(call, (prompt,))
-        deadline = self.driver.now() + self.config.callback_digit_timeout
-        fallback = then_fallback
-
-        def timeout(c: HotlineCall) -> None:
-            if c.phase is not Phase.CALLBACK_MENU:
-                return
-            if fallback is not None:
-                self.send_to_fallback(c, fallback)
-            else:
-                self._resume_waiting(c)
-
-        self.set_timer(call, deadline, timeout)
-
-    def _callback_digit(self, call: HotlineCall, digit: str) -> None:
-        call.callback_digits.append(digit)
-        step = len(call.callback_digits)
-        if step == 1:
-            if digit != "1":
-                self._resume_waiting(call)
-                return
-            self.play(call, ("callback-confirm-number",))
-        elif step == 2:
-            if digit != "1":  # not this number / not safe: keep waiting instead
-                self._resume_waiting(call)
-                return
-            self.play(call, ("callback-when",))
-        else:
-            window = {"1": "morning", "2": "afternoon", "3": "evening"}.get(digit, "any")
-            self._callback_confirmed(call, window)
-            return
-        self.set_timer(
-            call, self.driver.now() + self.config.callback_digit_timeout, self._resume_waiting
-        )
-
-    def _callback_confirmed(self, call: HotlineCall, window: str) -> None:
-        log.info("callback requested on %s (safe: %s)", call.call_id, window)
-        answers = call.answers
-        assert call.caller_number is not None  # withheld numbers are never offered one
-        self.callbacks.request(  # records the request (durably, with the number encrypted)
-            CallbackRequest(
-                call_id=call.call_id,
-                number=call.caller_number,
-                window=window,
-                arrived=call.arrived,
-                home_centre=answers.home_centre if answers else None,
-                language=answers.language if answers else self.config.ivr.default_language,
-                danger=bool(answers and answers.danger),
-            ),
-            in_line=call.in_engine,
-        )
-        call.in_engine = False  # routing now holds the request, not the live call
-        call.phase = Phase.LEAVING
-        self.cancel_timer(call)
-        self.play(call, ("callback-confirmed", "goodbye"))
-
-    def _resume_waiting(self, call: HotlineCall) -> None:
-        if call.phase is not Phase.CALLBACK_MENU:
-            return
-        if not call.in_engine:
-            self.send_to_fallback(call, "callback_declined")
-            return
-        call.phase = Phase.WAITING
-        if call.wait_deadline is not None:
-            self.set_timer(call, call.wait_deadline, self._max_wait_reached)
-        self.play(call, ("please-hold",))
-
     # ----------------------------------------------------------------- reconciliation
     def knows(self, channel_id: str) -> bool:
         return (

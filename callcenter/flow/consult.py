@@ -103,7 +103,7 @@ class ConsultDesk:
     ) -> Consultation:
         """Consult a colleague, the longest-free counsellor of a centre, or an agency."""
         app = self.app
-        call = app.connected_call(call_id)
+        call = app.transfers.connected_call(call_id)
         if call_id in self.by_call:
             raise SupervisionError(
                 "a consultation is already under way / cuộc gọi đang được tham khảo ý kiến"
@@ -207,7 +207,7 @@ class ConsultDesk:
             )  # fmt: skip
         call = self.app.calls[call_id]
         self._close(c, ConsultOutcome.COMPLETED, call)
-        self.app.hand_over(
+        self.app.transfers.hand_over(
             call, c.consult_id, c.to_counsellor, c.to_agency, kind=TransferKind.CONSULT
         )
         ari = self.app.ari

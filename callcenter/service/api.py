@@ -229,7 +229,7 @@ def create_app(settings: Settings, *, service: HotlineService | None = None) -> 
         """A supervisor listens to, whispers to the counsellor in, or barges into a call; their
         phone (``endpoint``) rings and joins when answered."""
         try:
-            session = svc.app.supervise(call_id, body.endpoint, body.mode)
+            session = svc.app.transfers.supervise(call_id, body.endpoint, body.mode)
         except SupervisionError as exc:
             raise HTTPException(status_code=409, detail=str(exc)) from exc
         return {"session": session.session_id, "call_id": call_id, "mode": body.mode}
@@ -239,7 +239,7 @@ def create_app(settings: Settings, *, service: HotlineService | None = None) -> 
         """Blind transfer to a colleague or an agency; the caller stays with the counsellor
         until the target answers."""
         try:
-            done = svc.app.transfer(
+            done = svc.app.transfers.transfer(
                 call_id, counsellor_id=body.to_counsellor, agency_id=body.to_agency
             )
         except SupervisionError as exc:

@@ -234,7 +234,7 @@ async def test_blind_transfer_to_a_colleague_in_another_centre(
             service.presence.login("hn-01")
             caller = sim.pbx.originate_inbound("1800", "0912345678")
             call_id = await _connected_call(sim, service, caller.id)
-            service.app.transfer(call_id, counsellor_id="dn-01")
+            service.app.transfers.transfer(call_id, counsellor_id="dn-01")
 
             def partner() -> str:
                 bridge = sim.pbx.bridges[sim.pbx.channels[caller.id].bridge_id or ""]
@@ -259,7 +259,7 @@ async def test_supervisor_listens_and_is_released_when_the_call_ends(
             service.presence.login("hn-01")
             caller = sim.pbx.originate_inbound("1800", "0912345678")
             call_id = await _connected_call(sim, service, caller.id)
-            service.app.supervise(call_id, "PJSIP/ag-01", "listen")
+            service.app.transfers.supervise(call_id, "PJSIP/ag-01", "listen")
 
             def supervisor_legs() -> list[str]:
                 return [
