@@ -39,7 +39,7 @@ from callcenter.calls.outcomes import ConsultOutcome, TransferKind
 from callcenter.flow.call import HotlineCall, Phase
 from callcenter.flow.ops import hang_up, ring_failure
 from callcenter.flow.supervision import SupervisionError
-from routing.model import CounsellorState, RingFailure
+from routing.model import RingFailure
 
 if TYPE_CHECKING:
     from callcenter.flow.app import HotlineApp
@@ -116,7 +116,7 @@ class ConsultDesk:
         assert offer is not None and call.bridge_id is not None
         to_centre: str | None = None
         if centre is not None:
-            counsellor_id = self._free_in(centre, but=offer.counsellor_id)
+            counsellor_id = app.transfers.free_in(centre, but=offer.counsellor_id)
         if counsellor_id is not None:
             entry = app.config.counsellor(counsellor_id)
             if entry is None:
@@ -157,22 +157,6 @@ class ConsultDesk:
         )
         app.op(call, lambda: self._hold_and_ring(consult))
         return consult
-
-    def _free_in(self, centre: str, *, but: str) -> str:
-        free = [
-            v
-            for v in self.app.driver.engine.counsellors()
-            if v.centre == centre
-            and v.state == CounsellorState.AVAILABLE
-            and v.phone_usable
-            and v.counsellor_id != but
-        ]
-        if not free:
-            raise SupervisionError(
-                f"no counsellor free in centre {centre} / "
-                f"không có tư vấn viên rảnh ở trung tâm {centre}"
-            )
-        return min(free, key=lambda v: v.idle_since or 0.0).counsellor_id
 
     async def _hold_and_ring(self, c: Consultation) -> None:
         ari = self.app.ari

@@ -18,6 +18,7 @@ from callcenter.calls.outcomes import TransferKind
 from callcenter.flow.call import HotlineCall, Offer, Phase
 from callcenter.flow.supervision import Mode, Session, SupervisionError, Transfer
 from routing import events as rev
+from routing.model import CounsellorState
 
 if TYPE_CHECKING:
     from callcenter.flow.app import HotlineApp
@@ -46,14 +47,23 @@ class TransferDesk:
         )
 
     def transfer(
-        self, call_id: str, *, counsellor_id: str | None = None, agency_id: str | None = None
+        self,
+        call_id: str,
+        *,
+        counsellor_id: str | None = None,
+        centre: str | None = None,
+        agency_id: str | None = None,
     ) -> Transfer:
-        """Blind transfer to a colleague (any centre) or an agency of the directory."""
-        self.connected_call(call_id)
+        """Blind transfer to a colleague (any centre), the longest-free counsellor of a centre,
+        or an agency of the directory."""
+        call = self.connected_call(call_id)
         if self.app.consults.active(call_id) is not None:
             raise SupervisionError(
                 "a consultation is under way / cuộc gọi đang được tham khảo ý kiến"
             )  # fmt: skip
+        current = call.counsellor_offer
+        if centre is not None:
+            counsellor_id = self.free_in(centre, but=current.counsellor_id if current else "")
         if counsellor_id is not None:
             entry = self.app.config.counsellor(counsellor_id)
             if entry is None:
@@ -64,6 +74,24 @@ class TransferDesk:
             raise SupervisionError(f"unknown agency / không có cơ quan {agency_id}")
         endpoint = agency.dial_string(self.app.config.outbound_trunk)
         return self.app.control.transfer(call_id, endpoint, f"agency:{agency.id}", None)
+
+    def free_in(self, centre: str, *, but: str) -> str:
+        """The longest-free available counsellor of ``centre`` (not ``but``), whose phone can
+        ring now; a clear error when there is none."""
+        free = [
+            v
+            for v in self.app.driver.engine.counsellors()
+            if v.centre == centre
+            and v.state == CounsellorState.AVAILABLE
+            and v.phone_usable
+            and v.counsellor_id != but
+        ]
+        if not free:
+            raise SupervisionError(
+                f"no counsellor free in centre {centre} / "
+                f"không có tư vấn viên rảnh ở trung tâm {centre}"
+            )
+        return min(free, key=lambda v: v.idle_since or 0.0).counsellor_id
 
     def answered(self, transfer: Transfer) -> None:
         call = self.app.calls.get(transfer.call_id)

@@ -31,13 +31,17 @@ class SuperviseRequest(BaseModel):
 
 
 class TransferRequest(BaseModel):
+    """Blind transfer to a colleague, the longest-free counsellor of a centre, or an agency."""
+
     to_counsellor: str | None = None
+    to_centre: str | None = None
     to_agency: str | None = None
 
     @model_validator(mode="after")
     def _one_target(self) -> TransferRequest:
-        if (self.to_counsellor is None) == (self.to_agency is None):
-            raise ValueError("give to_counsellor or to_agency / chọn một đích chuyển")
+        given = [t for t in (self.to_counsellor, self.to_centre, self.to_agency) if t is not None]
+        if len(given) != 1:
+            raise ValueError("give to_counsellor, to_centre or to_agency / chọn một đích chuyển")
         return self
 
 
@@ -240,7 +244,10 @@ def create_app(settings: Settings, *, service: HotlineService | None = None) -> 
         until the target answers."""
         try:
             done = svc.app.transfers.transfer(
-                call_id, counsellor_id=body.to_counsellor, agency_id=body.to_agency
+                call_id,
+                counsellor_id=body.to_counsellor,
+                centre=body.to_centre,
+                agency_id=body.to_agency,
             )
         except SupervisionError as exc:
             raise HTTPException(status_code=409, detail=str(exc)) from exc

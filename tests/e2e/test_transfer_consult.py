@@ -331,3 +331,30 @@ async def test_an_ari_reconnect_during_a_consultation_leaves_it_alone(
             done = await api.post(f"/api/calls/{call_id}/consult/complete")
             assert done.status_code == 200, done.text
             await until(lambda: partners(sim, caller) == {"dn-01"}, what="caller with dn-01")
+
+
+async def test_blind_transfer_to_a_centre_through_the_api(sqlite_url: str, tmp_path: Path) -> None:
+    """``to_centre``: the centre's free counsellor takes the caller; a centre with nobody free
+    is refused (409, vi + en) and the caller stays with their counsellor."""
+    async with Simulator(LAB_ETC) as sim:
+        for phone in ("hn-01", "dn-01"):
+            sim.pbx.set_phone(phone, PhoneBehaviour(mode="answer", answer_after=0.1))
+        async with connected(sim, sqlite_url, tmp_path) as (service, api, call_id, caller):
+            refused = await api.post(f"/api/calls/{call_id}/transfer", json={"to_centre": "DN"})
+            assert refused.status_code == 409 and "không có tư vấn viên rảnh" in refused.text
+            assert partners(sim, caller) == {"hn-01"}
+            service.presence.login("dn-01")
+            await asyncio.sleep(0.2)
+            done = await api.post(f"/api/calls/{call_id}/transfer", json={"to_centre": "DN"})
+            assert done.status_code == 200, done.text
+            await until(lambda: partners(sim, caller) == {"dn-01"}, what="caller with dn-01")
+            both = await api.post(
+                f"/api/calls/{call_id}/transfer", json={"to_centre": "DN", "to_agency": "police"}
+            )
+            assert both.status_code == 422
+            sim.pbx.hangup(caller)
+            await until(lambda: not service.app.calls, what="ended")
+            rows = await call_rows(service)
+            moved = await transfers(service)
+    assert rows[0].counsellors == ["hn-01", "dn-01"]
+    assert [(t.kind, t.to_counsellor, t.to_centre) for t in moved] == [("blind", "dn-01", "DN")]
