@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.calls.throwaway_pg import ThrowawayPostgres
+
 FIXTURES = Path(__file__).parent / "fixtures"
 ASTERISK_FIXTURES = FIXTURES / "asterisk"
 PG_ADMIN_URL = os.environ.get("CALLCENTER_TEST_PG", "postgresql://127.0.0.1:5432/test")
@@ -70,3 +72,21 @@ def fresh_pg_url(pg_url: str) -> Iterator[str]:
     asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
     yield pg_url.rsplit("/", 1)[0] + f"/{name}"
     asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def own_pg() -> Iterator[ThrowawayPostgres]:
+    """A PostgreSQL cluster of the test's own (initdb + pg_ctl on a free port) that the test
+    may stop and start for real; never the machine's shared server. Required in CI."""
+    try:
+        server = ThrowawayPostgres()
+        server.init()
+        server.start()
+    except (FileNotFoundError, KeyError) as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"a PostgreSQL of the test's own is required in CI: {exc}")
+        pytest.skip(f"cannot run a PostgreSQL of our own: {exc}")
+    try:
+        yield server
+    finally:
+        server.destroy()

@@ -45,19 +45,9 @@ class TransferRequest(BaseModel):
         return self
 
 
-class ConsultRequest(BaseModel):
-    """Consult a colleague, the longest-free counsellor of a centre, or an agency."""
-
-    to_counsellor: str | None = None
-    to_centre: str | None = None
-    to_agency: str | None = None
-
-    @model_validator(mode="after")
-    def _one_target(self) -> ConsultRequest:
-        given = [t for t in (self.to_counsellor, self.to_centre, self.to_agency) if t is not None]
-        if len(given) != 1:
-            raise ValueError("give to_counsellor, to_centre or to_agency / chọn một đích")
-        return self
+class ConsultRequest(TransferRequest):
+    """Consult a colleague, the longest-free counsellor of a centre, or an agency (the same
+    targets as a blind transfer)."""
 
 
 class CounsellorOut(BaseModel):

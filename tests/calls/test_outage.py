@@ -4,7 +4,7 @@ nothing is written twice."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,20 +22,6 @@ from .helpers import T0, answered_call
 from .throwaway_pg import ThrowawayPostgres
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
-
-
-@pytest.fixture
-def own_pg() -> Iterator[ThrowawayPostgres]:
-    try:
-        server = ThrowawayPostgres()
-        server.init()
-        server.start()
-    except (FileNotFoundError, KeyError) as exc:
-        pytest.skip(f"cannot run a PostgreSQL of our own: {exc}")
-    try:
-        yield server
-    finally:
-        server.destroy()
 
 
 async def _wait_until(predicate: Callable[[], bool], timeout_s: float = 10.0) -> None:

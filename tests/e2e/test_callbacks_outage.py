@@ -8,8 +8,6 @@ and started for real; the shared server is never touched."""
 from __future__ import annotations
 
 import asyncio
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -29,22 +27,6 @@ from tests.e2e.harness import LAB_ETC, lab_settings, until
 from tests.e2e.process import ServiceProcess
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
-
-
-@pytest.fixture
-def own_pg() -> Iterator[ThrowawayPostgres]:
-    try:
-        server = ThrowawayPostgres()
-        server.init()
-        server.start()
-    except (FileNotFoundError, KeyError) as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"a PostgreSQL of the test's own is required in CI: {exc}")
-        pytest.skip(f"cannot run a PostgreSQL of our own: {exc}")
-    try:
-        yield server
-    finally:
-        server.destroy()
 
 
 async def test_a_request_made_while_the_database_is_away_is_never_lost(

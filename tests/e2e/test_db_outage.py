@@ -13,8 +13,6 @@ The outage here lasts ``OUTAGE_S`` = 8 s to keep CI short; the full 30 s of the 
 from __future__ import annotations
 
 import asyncio
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,22 +27,6 @@ from tests.e2e.outage_traffic import check_outage_run, run_outage
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 OUTAGE_S = 8.0
-
-
-@pytest.fixture
-def own_pg() -> Iterator[ThrowawayPostgres]:
-    try:
-        server = ThrowawayPostgres()
-        server.init()
-        server.start()
-    except (FileNotFoundError, KeyError) as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"a PostgreSQL of the test's own is required in CI: {exc}")
-        pytest.skip(f"cannot run a PostgreSQL of our own: {exc}")
-    try:
-        yield server
-    finally:
-        server.destroy()
 
 
 async def test_database_outage_in_the_middle_of_traffic(
