@@ -37,6 +37,12 @@ scenario's ``pbx.phones.no_answer`` (the model's only source of ring time-outs h
 answer delay is shorter than the ring time-out): more in the live run means the live system is
 late (latency on a sped-up timeline).
 
+Latency: where an answered ring's time goes, from the service's records (routing decided, the
+answer recorded) and the PBX's own happenings (leg created, phone invited, answered, StasisStart
+sent, bridged); the gap from a counsellor's end of wrap-up (a caller waiting) to their next ring;
+this process's CPU and event-loop lateness (the PBX simulator and the actors live here: a late
+simulator would make the service look late).
+
 Prints both sets of figures with intervals, widths and overlap and, LAST, one JSON line.
 """
 
