@@ -1,7 +1,7 @@
 """Soak run (issue 4): "the model and the live system agree".
 
     .venv/bin/python benchmarks/model_vs_live.py [--scenario scenarios/model-vs-live.toml]
-        [--minutes 10] [--seed 1] [--speed 2] [--sqlite | --pg postgresql://127.0.0.1:5432/test]
+        [--minutes 10] [--seed 1] [--speed 1] [--sqlite | --pg postgresql://127.0.0.1:5432/test]
 
 One scenario file and one seed, run twice:
 
@@ -36,6 +36,12 @@ Ring time-outs: the share of rings that ended ``no_answer`` in the records, agai
 scenario's ``pbx.phones.no_answer`` (the model's only source of ring time-outs here, since every
 answer delay is shorter than the ring time-out): more in the live run means the live system is
 late (latency on a sped-up timeline).
+
+Latency: where an answered ring's time goes, from the service's records (routing decided, the
+answer recorded) and the PBX's own happenings (leg created, phone invited, answered, StasisStart
+sent, bridged); the gap from a counsellor's end of wrap-up (a caller waiting) to their next ring;
+this process's CPU and event-loop lateness (the PBX simulator and the actors live here: a late
+simulator would make the service look late).
 
 Prints both sets of figures with intervals, widths and overlap and, LAST, one JSON line.
 """
@@ -121,8 +127,27 @@ async def live_run(
         actors.on_logout = lambda counsellor, _ep: tell(counsellor, "logout")
         live_legs: dict[str, set[str]] = {}
         overlaps: list[str] = []
+        # a ring's leg as the PBX saw it: created (the originate arrived), phone invited,
+        # answered (Up), in the app (StasisStart sent), on the PBX's timeline
+        leg_times: dict[str, dict[str, float]] = {}
 
         def watch(x: h.Happening) -> None:  # counsellor phones' live legs
+            if isinstance(x, h.ChannelHappening):
+                endpoint = (x.channel.endpoint or "").removeprefix("PJSIP/")
+                if endpoint in actors.counsellor_of:
+                    step = {
+                        h.ChannelCreated: "created",
+                        h.PhoneInvited: "invited",
+                        h.StasisStarted: "stasis",
+                    }.get(type(x))
+                    if step is None and isinstance(x, h.ChannelStateChanged):
+                        step = "up" if x.channel.state == "Up" else None
+                    if step is not None:
+                        leg_times.setdefault(x.channel.id, {}).setdefault(step, x.at)
+            if isinstance(x, h.ChannelEnteredBridge) and len(x.bridge.channels) >= 2:
+                for cid in x.bridge.channels:  # caller and counsellor bridged
+                    if cid in leg_times:
+                        leg_times[cid].setdefault("bridged", x.at)
             if isinstance(x, h.ChannelCreated | h.ChannelHungUp):
                 endpoint = (x.channel.endpoint or "").removeprefix("PJSIP/")
                 if endpoint in actors.counsellor_of:
@@ -155,7 +180,17 @@ async def live_run(
                     flush=True,
                 )
 
+        lags: list[float] = []  # this process's (PBX simulator + actors) event-loop lateness
+
+        async def lag_probe() -> None:
+            while True:
+                t = loop.time()
+                await asyncio.sleep(0.1)
+                lags.append(loop.time() - t - 0.1)
+
         ticker = loop.create_task(progress())
+        prober = loop.create_task(lag_probe())
+        own0 = time.process_time()
         cpu0, wall0, loads = process_cpu_s(pid), time.perf_counter(), [os.getloadavg()[0]]
         try:
             timeout = duration / args.speed + 600
@@ -179,10 +214,12 @@ async def live_run(
                     break
                 await asyncio.sleep(0.5)
             cpu = process_cpu_s(pid) - cpu0
+            own = time.process_time() - own0
         finally:
-            ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await ticker
+            for task in (ticker, prober):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             service.stop()
     rows, offers = await records_in(db_url)
     return {
@@ -190,8 +227,12 @@ async def live_run(
         "rows": rows,
         "offers": offers,
         "overlaps": len(overlaps),
+        "leg_times": leg_times,
         "wall_s": wall,
         "service_cpu_s": cpu,
+        "sim_cpu_s": own,
+        "sim_lag_mean_s": _mean(lags),
+        "sim_lag_p99_s": _q(lags, 0.99),
         "load_start": loads[0],
         "load_end": loads[-1],
     }
@@ -291,6 +332,7 @@ def live_figures(scenario: Scenario, live: dict[str, Any]) -> dict[str, Any]:
     offers: list[CallOfferRow] = live["offers"]
     offer_outcomes = Counter(str(x.outcome) for x in offers)
     cycle = counsellor_cycle(rows, offers, scenario.routing_policy().wrap_up)
+    ring = ring_steps(rows, offers, live["leg_times"])
     return {
         "model_def": _figures(model_def, scenario),
         "caller_db": _figures(caller_db, scenario),
@@ -308,6 +350,43 @@ def live_figures(scenario: Scenario, live: dict[str, Any]) -> dict[str, Any]:
         "offer_outcomes": dict(offer_outcomes),
         "ring_timeout_share": offer_outcomes.get("no_answer", 0) / max(1, len(offers)),
         **cycle,
+        "ring_steps": ring,
+    }
+
+
+RING_STEPS = (
+    ("routing decided -> the originate reached the PBX", "offered", "created"),
+    ("PBX: leg created -> phone invited", "created", "invited"),
+    ("phone invited -> answered (the phone's answer delay)", "invited", "up"),
+    ("PBX: answered -> StasisStart sent", "up", "stasis"),
+    ("StasisStart sent -> the service recorded the answer", "stasis", "answered"),
+    ("the service recorded the answer -> caller and counsellor bridged", "answered", "bridged"),
+)
+
+
+def ring_steps(
+    rows: list[CallRow], offers: list[CallOfferRow], leg_times: dict[str, dict[str, float]]
+) -> dict[str, dict[str, float]]:
+    """Where the time from routing's decision to the caller being bridged goes, for answered
+    rings: the service's records (decided, answered) with the PBX's own happenings."""
+    by_call = {r.call_id: r for r in rows}
+    steps: dict[str, list[float]] = {label: [] for label, _, _ in RING_STEPS}
+    for o in offers:
+        row = by_call.get(o.call_id)
+        times = leg_times.get(o.offer_id)
+        if o.outcome != "answered" or row is None or row.answered_at is None or not times:
+            continue
+        at = {
+            **times,
+            "offered": o.offered_at.timestamp(),
+            "answered": row.answered_at.timestamp(),
+        }
+        for label, a, b in RING_STEPS:
+            if a in at and b in at:
+                steps[label].append(at[b] - at[a])
+    return {
+        label: {"mean_s": _mean(xs), "p90_s": _q(xs, 0.9), "n": float(len(xs))}
+        for label, xs in steps.items()
     }
 
 
@@ -356,7 +435,10 @@ def counsellor_cycle(
         if bisect.bisect_right(starts, w) - bisect.bisect_right(ends, w) <= 0:
             continue
         times = offered_to.get(r.answered_by, [])
-        i = bisect.bisect_left(times, w)
+        # Routing's own wrap-up timer and the record's are two timers for the same instant;
+        # routing's fires first, so the next ring may be recorded a hair before ``w``. Nobody
+        # rings a counsellor in wrap-up, so a ring within 50 ms before ``w`` is that next ring.
+        i = bisect.bisect_left(times, w - timedelta(seconds=0.05))
         if i < len(times):
             gaps.append((times[i] - w).total_seconds())
     return {
@@ -364,7 +446,9 @@ def counsellor_cycle(
         "talk_mean_s": _mean([float(x) for x in talk]),
         "wrap_up_mean_s": _mean([float(x) for x in wrap]),
         "free_to_next_ring_mean_s": _mean(gaps),
+        "free_to_next_ring_p50_s": _q(gaps, 0.5),
         "free_to_next_ring_p90_s": _q(gaps, 0.9),
+        "free_to_next_ring_within_50ms": sum(1 for g in gaps if abs(g) <= 0.05) / max(1, len(gaps)),
         "free_to_next_ring_n": float(len(gaps)),
     }
 
@@ -472,7 +556,10 @@ def report(
     print(
         f"live: {live['wall_s']:.0f} s of wall time, load average {live['load_start']:.2f} "
         f"-> {live['load_end']:.2f}, service CPU {live['service_cpu_s']:.0f} s "
-        f"({1000 * live['service_cpu_s'] / max(1, lf['placed']):.1f} ms per call)"
+        f"({1000 * live['service_cpu_s'] / max(1, lf['placed']):.1f} ms per call); PBX "
+        f"simulator + actors (this process) CPU {live['sim_cpu_s']:.0f} s, its event loop late "
+        f"by {1000 * live['sim_lag_mean_s']:.1f} ms on average (p99 "
+        f"{1000 * live['sim_lag_p99_s']:.1f} ms)"
     )
     print(
         f"live: never reached the queue (IVR) {lf['not_queued']}; IVR time mean "
@@ -492,8 +579,15 @@ def report(
         f"{lf['ring_to_answer_mean_s']:.2f} s ({answer:.2f}), talk {lf['talk_mean_s']:.2f} s "
         f"({talk:.2f}), wrap-up {lf['wrap_up_mean_s']:.2f} s ({wrap:.2f}), from the end of "
         f"wrap-up with a caller waiting to the next ring {lf['free_to_next_ring_mean_s']:.2f} s "
-        f"(p90 {lf['free_to_next_ring_p90_s']:.2f}, n {lf['free_to_next_ring_n']:.0f}) (0)"
+        f"(p50 {lf['free_to_next_ring_p50_s']:.2f}, p90 {lf['free_to_next_ring_p90_s']:.2f}, "
+        f"n {lf['free_to_next_ring_n']:.0f}, within 50 ms "
+        f"{100 * lf['free_to_next_ring_within_50ms']:.0f}%)"
     )
+    for label, step in lf["ring_steps"].items():
+        print(
+            f"  {label:<66} mean {1000 * step['mean_s']:7.1f} ms, p90 "
+            f"{1000 * step['p90_s']:7.1f} ms (n {step['n']:.0f})"
+        )
     print()
     print(
         f"counted calls: model {model.total.offered} (short abandons "
@@ -563,7 +657,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--scenario", default=str(ROOT / "scenarios" / "model-vs-live.toml"))
     parser.add_argument("--minutes", type=float, default=10.0, help="timeline length")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--speed", type=float, default=2.0, help="simulated s per real s")
+    parser.add_argument("--speed", type=float, default=1.0, help="simulated s per real s")
     parser.add_argument("--pg", default="postgresql://127.0.0.1:5432/test")
     parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
     parser.add_argument("--keep-log", default="", help="copy the service log here")
