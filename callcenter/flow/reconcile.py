@@ -33,6 +33,7 @@ from callcenter.flow.app import (
     NOT_CALLERS,
     HotlineApp,
 )
+from callcenter.flow.callbacks import COUNSELLOR_ARG as CALLBACK_COUNSELLOR_ARG
 from callcenter.flow.ivr import IvrAnswers
 
 log = logging.getLogger(__name__)
@@ -46,8 +47,12 @@ class ReconcileReport:
     orphans_hung_up: list[str] = field(default_factory=list)
 
 
-#: channel ids the service gives the legs it rings (offers, consultations, transfers, supervisors)
+#: channel ids the service gives the legs it rings (offers, consultations, transfers,
+#: supervisors)
 OWN_LEG_PREFIXES = ("offer-", "consult-", "xfer-", "sup-")
+#: a callback's legs (the counsellor's, the survivor's) are the callback book's to take back
+#: once the database answers (``callback_restore``), never reconciliation's to hang up
+ORPHANS = COUNSELLOR_LEGS - {CALLBACK_COUNSELLOR_ARG}
 
 
 def _ringing_own_leg(channel: Channel) -> bool:
@@ -111,7 +116,7 @@ async def reconcile(app: HotlineApp, *, wall_now: datetime) -> ReconcileReport:
 
     for channel in channels.values():
         args = _stasis_args(channel, app.config.app)
-        own_leg = bool(args and args[0] in COUNSELLOR_LEGS) or _ringing_own_leg(channel)
+        own_leg = bool(args and args[0] in ORPHANS) or _ringing_own_leg(channel)
         if own_leg and not app.knows(channel.id):
             report.orphans_hung_up.append(channel.id)
             app.hang_up_orphan(channel.id)
