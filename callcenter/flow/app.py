@@ -58,7 +58,7 @@ from callcenter.flow.driver import RoutingDriver
 from callcenter.flow.ivr import IvrAnswers, IvrFinished, IvrMachine, PlayPrompts
 from callcenter.flow.legs import PhoneLegs
 from callcenter.flow.offers import OFFER_ARG, OfferDesk
-from callcenter.flow.ops import hang_up
+from callcenter.flow.ops import hang_up, leg_exists
 from callcenter.flow.prompts import PROMPTS
 from callcenter.flow.supervision import (
     SUPERVISOR_ARG,
@@ -654,6 +654,9 @@ class HotlineApp:
 
     async def hangup(self, channel_id: str) -> None:
         await hang_up(self.ari, channel_id)
+
+    async def leg_exists(self, channel_id: str) -> bool:
+        return await leg_exists(self.ari, channel_id)
 
     def spawn(self, coro: Coroutine[Any, Any, object]) -> None:
         """Run a fire-and-forget cleanup, keeping a reference until it is done."""

@@ -36,7 +36,7 @@ from callcenter.flow.callback_policy import (
 from callcenter.flow.config import FlowConfig
 from callcenter.flow.driver import RoutingDriver
 from callcenter.flow.legs import PhoneLegs
-from callcenter.flow.ops import hang_up, ring_failure
+from callcenter.flow.ops import hang_up, leg_exists, ring_failure
 from routing import events as rev
 from routing.decisions import CancelRing, Decision, RingCounsellor
 from routing.model import RingFailure
@@ -98,7 +98,7 @@ class CallbackDialer(CallbackBook):
         self._by_leg[leg] = request
 
         async def originate() -> None:
-            await self.legs.wait_free(entry.id)
+            await self.legs.wait_free(entry.id, probe=self._leg_exists, hang_up=self._hangup)
             self.legs.started(entry.id, leg)
             try:
                 await self.ari.channels.originate(
@@ -268,3 +268,6 @@ class CallbackDialer(CallbackBook):
 
     async def _hangup(self, channel_id: str) -> None:
         await hang_up(self.ari, channel_id)
+
+    async def _leg_exists(self, channel_id: str) -> bool:
+        return await leg_exists(self.ari, channel_id)

@@ -4,13 +4,25 @@ Routing may ring a counsellor again the moment an earlier ring was withdrawn (th
 up, another counsellor answered). The withdrawn leg's hang-up is still on its way to Asterisk
 then, and without care the phone would ring for two calls at once. ``PhoneLegs`` remembers each
 phone's live legs (by channel id, until ``ChannelDestroyed`` or a 404) and makes a new originate
-wait, briefly, until the old leg is gone.
+wait, briefly, until the old leg is gone. When that takes longer than ``max_wait`` (an event
+missed, or a service short of CPU), Asterisk is asked: legs it no longer has are forgotten, legs
+it still has are hung up again and waited for once more; only then does the new ring go ahead
+(a counsellor must not be kept from every call by a leg nobody can end).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+log = logging.getLogger(__name__)
+
+#: Asterisk's answer about a leg: is it still there? (``GET /channels/{id}``)
+Probe = Callable[[str], Awaitable[bool]]
+#: hang a leg up (``DELETE /channels/{id}``; a 404 is fine)
+HangUp = Callable[[str], Awaitable[object]]
 
 
 class PhoneLegs:
@@ -37,13 +49,37 @@ class PhoneLegs:
     def live(self, counsellor: str) -> frozenset[str]:
         return frozenset(self._legs.get(counsellor, ()))
 
-    async def wait_free(self, counsellor: str) -> None:
-        """Until the phone has no live leg (at most ``max_wait``: Asterisk's word is final,
-        and a leg whose end we missed must not keep a counsellor from every call)."""
+    async def wait_free(
+        self, counsellor: str, *, probe: Probe | None = None, hang_up: HangUp | None = None
+    ) -> bool:
+        """Until the phone has no live leg: at most ``max_wait``, then (with ``probe`` and
+        ``hang_up``) Asterisk is asked and a leg still there is hung up and waited for once
+        more. True when the phone is free; False when a leg is still up (the ring goes ahead
+        all the same, and the caller of this logs it)."""
+        if await self._wait(counsellor):
+            return True
+        if probe is None:
+            return False
+        for leg in sorted(self._legs.get(counsellor, ())):
+            try:
+                there = await probe(leg)
+            except Exception:  # cannot tell: treat it as there
+                there = True
+            if not there:
+                self.ended(leg)  # its end was missed
+            elif hang_up is not None:
+                log.warning("phone of %s: leg %s still up after %.1f s; hanging it up again",
+                            counsellor, leg, self._max_wait)  # fmt: skip
+                with contextlib.suppress(Exception):
+                    await hang_up(leg)
+        return await self._wait(counsellor)
+
+    async def _wait(self, counsellor: str) -> bool:
         if not self._legs.get(counsellor):
-            return
+            return True
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._event(counsellor).wait(), self._max_wait)
+        return not self._legs.get(counsellor)
 
     def _event(self, counsellor: str) -> asyncio.Event:
         event = self._free.get(counsellor)

@@ -84,7 +84,10 @@ class OfferDesk:
 
         async def originate() -> None:
             # One leg per phone at a time: a withdrawn ring's leg may still be on its way out.
-            await self.app.legs.wait_free(offer.counsellor_id)
+            if not await self.app.legs.wait_free(
+                offer.counsellor_id, probe=self.app.leg_exists, hang_up=self.app.hangup
+            ):
+                log.error("%s's phone still has an earlier leg; ringing anyway", endpoint)
             if offer.ended:
                 return  # withdrawn while we waited
             self.app.legs.started(offer.counsellor_id, offer.offer_id)

@@ -22,6 +22,11 @@ async def hang_up(ari: AriClient, channel_id: str) -> None:
         log.warning("hangup of %s failed: %s", channel_id, exc)
 
 
+async def leg_exists(ari: AriClient, channel_id: str) -> bool:
+    """Does Asterisk still have this leg? (An error that keeps us from knowing propagates.)"""
+    return await ari.channels.get(channel_id, missing_ok=True) is not None
+
+
 def ring_failure(event: ChannelDestroyed, *, rang: bool) -> RingFailure:
     """Why a counsellor leg ended before it was answered (recordings: busy is cause 17 / SIP
     486; a ring nobody answered is cause 19 / 480 *after* a RINGING Dial event; with no reply
