@@ -56,10 +56,6 @@ from routing.policy import Policy
 
 log = logging.getLogger(__name__)
 
-#: Call records are written to the database in batches gathered over this long (the outbox on
-#: local disk already holds them): at 20 calls/s, one transaction per ~30 facts instead of a few.
-RECORD_LINGER_S = 0.2
-
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -138,7 +134,7 @@ class HotlineService:
             self.outbox,
             self.crypto,
             stats_options=StatsOptions.from_settings(calls),
-            linger_s=RECORD_LINGER_S,
+            linger_s=calls.record_linger_s,
         )
         self.engine = RoutingEngine(policy_from(settings))
         self.driver = RoutingDriver(self.engine, self._monotonic, speed=self._speed)
