@@ -95,7 +95,7 @@ class CallbackBook:
             in_danger=request.danger,
             arrived_at=request.arrived_wall,
         )
-        wait = seconds_until_open(request.window, now)
+        wait = seconds_until_open(request.window, now, self.settings.windows)
         if wait == 0.0 and in_line:
             request.in_line = True
             self.driver.submit(rev.CallbackRequested(request.call_id))
@@ -122,7 +122,7 @@ class CallbackBook:
         if expired(request.requested_wall, now, self.settings):
             self._close(request, CallbackState.EXPIRED)
             return
-        wait = seconds_until_open(request.window, now)
+        wait = seconds_until_open(request.window, now, self.settings.windows)
         if wait > 0.0:
             self.enter_line_soon(call_id, wait)
             return

@@ -7,31 +7,34 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from callcenter.calls.outcomes import CallbackAttemptOutcome, CallbackState
 
 VIET_NAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
-#: Safe times a caller can choose (hours, Viet Nam time, [start, end)).
+#: Safe times a caller can choose (hours, Viet Nam time, [start, end)); the IVR's keys 1, 2, 3
+#: are morning, afternoon, evening (any other key: any time). ``callbacks.windows`` changes the
+#: hours (record the prompt ``callback-when`` to match).
 WINDOWS: dict[str, tuple[int, int]] = {
     "morning": (7, 11),
     "afternoon": (13, 17),
     "evening": (18, 21),
     "any": (0, 24),
 }
+Windows = dict[str, tuple[int, int]]
 
 
-def window_open(window: str, at: datetime) -> bool:
-    start, end = WINDOWS.get(window, WINDOWS["any"])
+def window_open(window: str, at: datetime, windows: Windows = WINDOWS) -> bool:
+    start, end = windows.get(window, (0, 24))
     return start <= at.astimezone(VIET_NAM).hour < end
 
 
-def seconds_until_open(window: str, at: datetime) -> float:
+def seconds_until_open(window: str, at: datetime, windows: Windows = WINDOWS) -> float:
     """0 if open now, else seconds until the window next opens."""
-    if window_open(window, at):
+    if window_open(window, at, windows):
         return 0.0
-    start, _ = WINDOWS[window]
+    start, _ = windows[window]
     local = at.astimezone(VIET_NAM)
     opening = local.replace(hour=start, minute=0, second=0, microsecond=0)
     if opening <= local:
@@ -47,6 +50,24 @@ class CallbackSettings(BaseModel):
     expire_after: float = Field(
         default=3 * 86400.0, gt=0, description="a request older than this is not called back"
     )
+    windows: Windows = Field(
+        default_factory=lambda: dict(WINDOWS),
+        description="safe times: name -> [start hour, end hour) in Viet Nam time",
+    )
+
+    @field_validator("windows")
+    @classmethod
+    def _whole_day_hours(cls, windows: Windows) -> Windows:
+        for name, (start, end) in windows.items():
+            if not 0 <= start < end <= 24:
+                raise ValueError(
+                    f"window {name}: hours must satisfy 0 <= start < end <= 24 / "
+                    f"khung giờ {name}: giờ bắt đầu phải trước giờ kết thúc, trong 0-24"
+                )
+        missing = {"morning", "afternoon", "evening", "any"} - set(windows)
+        if missing:
+            raise ValueError(f"windows missing / thiếu khung giờ: {', '.join(sorted(missing))}")
+        return windows
 
 
 def outbound_outcome(cause: int | None, tech_cause: int | None) -> CallbackAttemptOutcome:

@@ -78,7 +78,7 @@ class CallbackDialer(CallbackBook):
             return
         if isinstance(decision, RingCounsellor):
             now = self._wall()
-            if window_open(request.window, now):
+            if window_open(request.window, now, self.settings.windows):
                 self._ring(request, decision)
             else:  # the safe window closed while it waited: nobody is rung, nothing dialled
                 request.counsellor_id = decision.counsellor_id
@@ -159,7 +159,8 @@ class CallbackDialer(CallbackBook):
             self._spawn(self._hangup(leg))
             return
         now = self._wall()
-        if not window_open(request.window, now):  # its turn came too late: never dial now
+        # its turn came too late: never dial now
+        if not window_open(request.window, now, self.settings.windows):
             self._skip(request, now)
             return
         request.connected = True
@@ -213,7 +214,9 @@ class CallbackDialer(CallbackBook):
             self._spawn(self._hangup(leg))
         self.driver.submit(rev.CallbackCompleted(request.call_id))
         request.in_line = False
-        self.enter_line_soon(request.call_id, seconds_until_open(request.window, now))
+        self.enter_line_soon(
+            request.call_id, seconds_until_open(request.window, now, self.settings.windows)
+        )
 
     def _caller_answered(self, leg: str) -> None:
         request = self._by_leg.get(leg)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pydantic import ValidationError
 
 from callcenter.calls.outcomes import CallbackAttemptOutcome as O
 from callcenter.calls.outcomes import CallbackState
 from callcenter.flow.callback_policy import (
+    WINDOWS,
     CallbackSettings,
     after_attempt,
     expired,
@@ -62,3 +64,15 @@ def test_the_callback_settings_come_from_the_environment(monkeypatch: pytest.Mon
     monkeypatch.setenv("CALLCENTER_CALLBACKS__RETRY_AFTER", "120")
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert (settings.callbacks.max_attempts, settings.callbacks.retry_after) == (5, 120.0)
+
+
+def test_safe_windows_are_a_setting_and_bad_hours_are_refused() -> None:
+    eight_vn = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # 08:00 in Viet Nam
+    early = {**WINDOWS, "morning": (6, 8)}
+    assert not window_open("morning", eight_vn, early)
+    assert seconds_until_open("morning", eight_vn, early) == 22 * 3600.0  # 06:00 tomorrow
+    assert CallbackSettings(windows=early).windows["morning"] == (6, 8)
+    with pytest.raises(ValidationError, match="khung giờ morning"):
+        CallbackSettings(windows={**WINDOWS, "morning": (11, 7)})
+    with pytest.raises(ValidationError, match="thiếu khung giờ: evening"):
+        CallbackSettings(windows={k: v for k, v in WINDOWS.items() if k != "evening"})
