@@ -51,6 +51,7 @@ from callcenter.flow.call import (
     retrying,
 )
 from callcenter.flow.callback_menu import CallbackMenu
+from callcenter.flow.callback_policy import CallbackSettings
 from callcenter.flow.callbacks import COUNSELLOR_ARG, CallbackDialer
 from callcenter.flow.config import FlowConfig
 from callcenter.flow.consult import CONSULT_ARG, ConsultDesk
@@ -127,6 +128,7 @@ class HotlineApp:
         recorder: FactSink,
         config: FlowConfig,
         wall_clock: Callable[[], datetime],
+        callback_settings: CallbackSettings | None = None,
     ) -> None:
         self.node = node
         self.ari = ari
@@ -154,6 +156,7 @@ class HotlineApp:
             wall_clock=wall_clock,
             spawn=self.spawn,
             record=recorder.record,
+            settings=callback_settings,
         )
         self.transfers = TransferDesk(self)
         self.control = CallControl(

@@ -161,8 +161,8 @@ class HotlineService:
             recorder=self.recorder,
             config=settings.flow.model_copy(update={"app": ari.app}),
             wall_clock=self._wall,
+            callback_settings=settings.callbacks,
         )
-        self.app.callbacks.settings = settings.callbacks
         self.apps: dict[str, HotlineApp] = {node: self.app}
         self.alerts: deque[DangerAlert] = deque(maxlen=200)  # newest last, for supervisors
         self.app.on_danger.append(self.alerts.append)
